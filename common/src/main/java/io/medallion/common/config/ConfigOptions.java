@@ -1,0 +1,122 @@
+package io.medallion.common.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Every configuration key that any medallion job knows (shared/DESIGN.md §6). One file can serve
+ * all jobs: a job ignores keys it does not use, but a key that no job knows is an error.
+ */
+public final class ConfigOptions {
+
+  public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+      option("kafka.bootstrap-servers", Parsers::string, "host:port[,host:port]", null, "Kafka brokers to connect to.");
+  public static final ConfigOption<List<String>> KAFKA_TOPICS =
+      option("kafka.topics", Parsers::list, "a list of topic names", null, "Raw topics to read; or use kafka.topic-pattern.");
+  public static final ConfigOption<Pattern> KAFKA_TOPIC_PATTERN =
+      option("kafka.topic-pattern", Parsers::regex, "a regular expression", null, "Regex of raw topics to read, e.g. raw\\..*");
+  public static final ConfigOption<String> KAFKA_GROUP_ID =
+      option("kafka.group-id", Parsers::string, "a consumer group id", null, "Consumer group; defaults to the job name.");
+  public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
+      option(
+          "kafka.starting-offsets",
+          Parsers::startingOffsets,
+          "earliest|latest|committed-or-earliest|committed-or-latest|timestamp:<ms>",
+          StartingOffsets.parse("committed-or-earliest"),
+          "Where to start without a checkpoint.");
+  public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
+      option(
+          "kafka.transaction-timeout",
+          Parsers::duration,
+          "a duration",
+          Duration.ofMinutes(10),
+          "Producer transaction timeout of exactly-once sinks; must stay below the broker's transaction.max.timeout.ms (15m by default) and well above checkpoint interval + restart time.");
+  public static final ConfigOption<Duration> KAFKA_PARTITION_DISCOVERY =
+      option(
+          "kafka.partition-discovery-interval",
+          Parsers::duration,
+          "a duration",
+          Duration.ofMinutes(1),
+          "How often new topics matching the pattern and new partitions are picked up (unbounded runs).");
+
+  public static final ConfigOption<String> DLQ_TOPIC =
+      option("dlq.topic", Parsers::string, "a topic name", null, "Dead-letter topic; defaults to dlq.<stage> of the job.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      option("checkpoint.interval", Parsers::duration, "a duration", Duration.ofSeconds(30), "Checkpoint (and table commit) interval.");
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      option("checkpoint.dir", Parsers::string, "a URI", null, "Where checkpoints are kept, e.g. file:///var/lib/medallion/checkpoints or s3://bucket/path.");
+  public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+      option("checkpoint.timeout", Parsers::duration, "a duration", Duration.ofMinutes(10), "A checkpoint that takes longer fails.");
+
+  public static final ConfigOption<Integer> PARALLELISM =
+      option("parallelism", Parsers::positiveInt, "a whole number >= 1", null, "Job parallelism; defaults to the cluster's.");
+  public static final ConfigOption<Boolean> BOUNDED =
+      option("bounded", Parsers::bool, "true or false", false, "Stop at the offsets that are latest when the job starts.");
+  public static final ConfigOption<Long> MAX_RECORD_BYTES =
+      option("max-record-bytes", Parsers::positiveLong, "a number of bytes", 1_048_576L, "Larger records are dead-lettered as RECORD_TOO_LARGE.");
+
+  public static final ConfigOption<Duration> VALIDATION_MAX_FUTURE_SKEW =
+      option("validation.max-future-skew", Parsers::duration, "a duration", Duration.ofMinutes(5), "Events further in the future are TIMESTAMP_OUT_OF_RANGE.");
+  public static final ConfigOption<Duration> VALIDATION_MAX_AGE =
+      option("validation.max-age", Parsers::duration, "a duration", Duration.ofDays(7), "Older events are TIMESTAMP_OUT_OF_RANGE.");
+
+  public static final ConfigOption<String> PII_HMAC_KEY =
+      new ConfigOption<>("pii.hmac-key", Parsers::string, "a secret", null, true, "Key of the HMAC-SHA256 pseudonymization of email and ip_address (silver).");
+
+  /** Pass-through maps: any key below these prefixes is accepted and handed on unchanged. */
+  public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+  public static final String ICEBERG_CATALOG_PREFIX = "iceberg.catalog.";
+  public static final String PAIMON_CATALOG_PREFIX = "paimon.catalog.";
+  public static final String FLINK_PREFIX = "flink.";
+
+  public static final List<String> PASS_THROUGH_PREFIXES =
+      List.of(KAFKA_PROPERTIES_PREFIX, ICEBERG_CATALOG_PREFIX, PAIMON_CATALOG_PREFIX, FLINK_PREFIX);
+
+  public static final List<ConfigOption<?>> ALL =
+      List.of(
+          KAFKA_BOOTSTRAP_SERVERS,
+          KAFKA_TOPICS,
+          KAFKA_TOPIC_PATTERN,
+          KAFKA_GROUP_ID,
+          KAFKA_STARTING_OFFSETS,
+          KAFKA_TRANSACTION_TIMEOUT,
+          KAFKA_PARTITION_DISCOVERY,
+          DLQ_TOPIC,
+          CHECKPOINT_INTERVAL,
+          CHECKPOINT_DIR,
+          CHECKPOINT_TIMEOUT,
+          PARALLELISM,
+          BOUNDED,
+          MAX_RECORD_BYTES,
+          VALIDATION_MAX_FUTURE_SKEW,
+          VALIDATION_MAX_AGE,
+          PII_HMAC_KEY);
+
+  static final Map<String, ConfigOption<?>> BY_KEY =
+      ALL.stream().collect(Collectors.toUnmodifiableMap(ConfigOption::key, Function.identity()));
+
+  private static final List<String> SECRET_KEY_WORDS =
+      List.of("password", "secret", "jaas", "token", "credential", "hmac", "private", "key.password");
+
+  private ConfigOptions() {}
+
+  /** Whether a value under this key must never be shown: declared secret, or a pass-through key that names a credential. */
+  public static boolean isSecretKey(String key) {
+    ConfigOption<?> option = BY_KEY.get(key);
+    if (option != null) {
+      return option.secret();
+    }
+    String lower = key.toLowerCase(java.util.Locale.ROOT);
+    return SECRET_KEY_WORDS.stream().anyMatch(lower::contains) || lower.endsWith("access-key") || lower.endsWith("secret-key");
+  }
+
+  private static <T> ConfigOption<T> option(
+      String key, Function<String, T> parser, String expected, T defaultValue, String description) {
+    return new ConfigOption<>(key, parser, expected, defaultValue, false, description);
+  }
+}

@@ -1,0 +1,288 @@
+package io.medallion.common.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The resolved, validated configuration of one job (shared/DESIGN.md §6).
+ *
+ * <p>Precedence: a {@code --set key=value} beats the YAML file, which beats the declared default.
+ * Nested maps and dotted keys are the same key ({@code dlq: {topic: x}} ≡ {@code dlq.topic: x}).
+ * {@code ${ENV:NAME}} anywhere in a value is replaced by that environment variable, and such values
+ * are secret. {@link #toString()} masks every secret, so the object can be logged.
+ */
+public final class JobConfig {
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{ENV:([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String MASK = "******";
+
+  private final JobSpec job;
+  private final Map<String, String> values;
+  private final Set<String> secretKeys;
+  private final Map<String, Object> parsed;
+
+  private JobConfig(JobSpec job, Map<String, String> values, Set<String> secretKeys, Map<String, Object> parsed) {
+    this.job = job;
+    this.values = Collections.unmodifiableMap(values);
+    this.secretKeys = Set.copyOf(secretKeys);
+    this.parsed = Collections.unmodifiableMap(parsed);
+  }
+
+  /**
+   * Loads and validates a job's configuration.
+   *
+   * @param file the YAML file, or null for defaults and overrides only
+   * @param overrides {@code key=value} strings from {@code --set}, applied in order
+   * @param environment where {@code ${ENV:NAME}} references are looked up
+   * @throws ConfigException naming every bad key, if anything is wrong
+   */
+  public static JobConfig load(
+      JobSpec job, Path file, List<String> overrides, Map<String, String> environment) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> raw = new LinkedHashMap<>();
+    if (file != null) {
+      readYaml(file, raw, problems);
+    }
+    for (String override : overrides) {
+      int eq = override.indexOf('=');
+      if (eq <= 0) {
+        problems.add("--set " + override + ": expected key=value");
+      } else {
+        raw.put(override.substring(0, eq).trim(), override.substring(eq + 1));
+      }
+    }
+    return validate(job, raw, environment, problems);
+  }
+
+  /** Loads from {@code key=value} pairs only; convenient for tests and the local runner. */
+  public static JobConfig of(JobSpec job, Map<String, String> settings) {
+    List<String> overrides = new ArrayList<>();
+    settings.forEach((k, v) -> overrides.add(k + "=" + v));
+    return load(job, null, overrides, System.getenv());
+  }
+
+  private static void readYaml(Path file, Map<String, String> into, List<String> problems) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      problems.add("config file " + file + ": cannot be read: " + e.getMessage());
+      return;
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return;
+    }
+    if (!root.isObject()) {
+      problems.add("config file " + file + ": must be a YAML mapping of keys to values");
+      return;
+    }
+    flatten("", root, into);
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> into) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String key = prefix + field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        flatten(key + ".", value, into);
+      } else if (value.isArray()) {
+        List<String> items = new ArrayList<>();
+        value.forEach(item -> items.add(item.asText()));
+        into.put(key, String.join(",", items));
+      } else if (!value.isNull()) {
+        into.put(key, value.asText());
+      }
+    }
+  }
+
+  private static JobConfig validate(
+      JobSpec job, Map<String, String> raw, Map<String, String> environment, List<String> problems) {
+    Map<String, String> values = new TreeMap<>();
+    Set<String> secretKeys = new HashSet<>();
+    for (Map.Entry<String, String> entry : raw.entrySet()) {
+      String key = entry.getKey();
+      if (!ConfigOptions.BY_KEY.containsKey(key) && !isPassThrough(key)) {
+        problems.add(key + ": unknown key" + suggestion(key));
+        continue;
+      }
+      Matcher m = ENV_REFERENCE.matcher(entry.getValue());
+      StringBuilder resolved = new StringBuilder();
+      boolean fromEnv = false;
+      while (m.find()) {
+        fromEnv = true;
+        String variable = environment.get(m.group(1));
+        if (variable == null) {
+          problems.add(key + ": environment variable " + m.group(1) + " is not set");
+          variable = "";
+        }
+        m.appendReplacement(resolved, Matcher.quoteReplacement(variable));
+      }
+      m.appendTail(resolved);
+      values.put(key, resolved.toString());
+      if (fromEnv || ConfigOptions.isSecretKey(key)) {
+        secretKeys.add(key);
+      }
+    }
+
+    Map<String, Object> parsed = new LinkedHashMap<>();
+    for (ConfigOption<?> option : ConfigOptions.ALL) {
+      String text = values.get(option.key());
+      if (text == null) {
+        continue;
+      }
+      try {
+        parsed.put(option.key(), option.parse(text));
+      } catch (IllegalArgumentException e) {
+        String shown = secretKeys.contains(option.key()) ? "the value" : "'" + text + "'";
+        problems.add(option.key() + ": " + shown + " " + e.getMessage() + "; expected " + option.expected());
+      }
+    }
+    checkJobNeeds(job, values, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new JobConfig(job, values, secretKeys, parsed);
+  }
+
+  private static void checkJobNeeds(JobSpec job, Map<String, String> values, List<String> problems) {
+    // Every job writes dead letters or alerts to Kafka.
+    requireKey(values, ConfigOptions.KAFKA_BOOTSTRAP_SERVERS, job, problems);
+    if (job.needs().contains(JobSpec.Needs.KAFKA_SOURCE)) {
+      boolean topics = values.containsKey(ConfigOptions.KAFKA_TOPICS.key());
+      boolean pattern = values.containsKey(ConfigOptions.KAFKA_TOPIC_PATTERN.key());
+      if (topics == pattern) {
+        problems.add(
+            "kafka.topics / kafka.topic-pattern: "
+                + (topics ? "set only one of them" : "one of them is required by " + job.name()));
+      }
+    }
+    if (job.needs().contains(JobSpec.Needs.ICEBERG)) {
+      String type = values.getOrDefault(ConfigOptions.ICEBERG_CATALOG_PREFIX + "type", "hadoop");
+      switch (type) {
+        case "hadoop" -> requireKey(values, ConfigOptions.ICEBERG_CATALOG_PREFIX + "warehouse", job, problems);
+        case "rest", "hive" -> requireKey(values, ConfigOptions.ICEBERG_CATALOG_PREFIX + "uri", job, problems);
+        case "jdbc" -> {
+          requireKey(values, ConfigOptions.ICEBERG_CATALOG_PREFIX + "uri", job, problems);
+          requireKey(values, ConfigOptions.ICEBERG_CATALOG_PREFIX + "warehouse", job, problems);
+        }
+        default -> problems.add("iceberg.catalog.type: '" + type + "' is not one of hadoop, rest, jdbc, hive");
+      }
+    }
+    if (job.needs().contains(JobSpec.Needs.PAIMON)) {
+      requireKey(values, ConfigOptions.PAIMON_CATALOG_PREFIX + "warehouse", job, problems);
+    }
+  }
+
+  private static void requireKey(Map<String, String> values, Object key, JobSpec job, List<String> problems) {
+    if (!values.containsKey(key.toString())) {
+      problems.add(key + ": required by " + job.name());
+    }
+  }
+
+  private static boolean isPassThrough(String key) {
+    return ConfigOptions.PASS_THROUGH_PREFIXES.stream()
+        .anyMatch(prefix -> key.startsWith(prefix) && key.length() > prefix.length());
+  }
+
+  private static String suggestion(String key) {
+    String best = null;
+    int bestDistance = 4;
+    for (String known : ConfigOptions.BY_KEY.keySet()) {
+      int d = editDistance(key, known);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = known;
+      }
+    }
+    return best == null ? "" : " (did you mean " + best + "?)";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] swap = prev;
+      prev = cur;
+      cur = swap;
+    }
+    return prev[b.length()];
+  }
+
+  public JobSpec job() {
+    return job;
+  }
+
+  /** The value of an option, or its default (which may be null). */
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConfigOption<T> option) {
+    Object value = parsed.get(option.key());
+    return value != null ? (T) value : option.defaultValue();
+  }
+
+  public <T> Optional<T> getOptional(ConfigOption<T> option) {
+    return Optional.ofNullable(get(option));
+  }
+
+  /** Every key below a pass-through prefix, with the prefix removed. */
+  public Map<String, String> withPrefix(String prefix) {
+    Map<String, String> result = new LinkedHashMap<>();
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(prefix)) {
+            result.put(key.substring(prefix.length()), value);
+          }
+        });
+    return result;
+  }
+
+  /** The dead-letter topic: {@code dlq.topic}, or {@code dlq.<stage>} of this job. */
+  public String dlqTopic() {
+    return getOptional(ConfigOptions.DLQ_TOPIC).orElse(job.stage().defaultTopic());
+  }
+
+  /** The consumer group: {@code kafka.group-id}, or the job name. */
+  public String groupId() {
+    return getOptional(ConfigOptions.KAFKA_GROUP_ID).orElse(job.name());
+  }
+
+  /** Every set key with its value, secrets masked: safe to log. */
+  @Override
+  public String toString() {
+    StringBuilder text = new StringBuilder(job.name()).append(" config {");
+    String separator = "";
+    for (Map.Entry<String, String> entry : values.entrySet()) {
+      text.append(separator)
+          .append(entry.getKey())
+          .append('=')
+          .append(secretKeys.contains(entry.getKey()) ? MASK : entry.getValue());
+      separator = ", ";
+    }
+    return text.append('}').toString();
+  }
+}

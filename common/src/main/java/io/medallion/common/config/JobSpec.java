@@ -1,0 +1,18 @@
+package io.medallion.common.config;
+
+import io.medallion.common.deadletter.Stage;
+import java.util.Set;
+
+/**
+ * What a job needs from the configuration: its name (default consumer group and transactional id
+ * prefix), its stage (default dead-letter topic) and which connections it must have.
+ */
+public record JobSpec(String name, Stage stage, Set<Needs> needs) {
+
+  /** A connection a job cannot start without. */
+  public enum Needs {
+    KAFKA_SOURCE,
+    ICEBERG,
+    PAIMON
+  }
+}

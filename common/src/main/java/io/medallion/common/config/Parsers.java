@@ -1,0 +1,104 @@
+package io.medallion.common.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Value parsers for {@link ConfigOption}s; each throws IllegalArgumentException on bad input. */
+final class Parsers {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+  private Parsers() {}
+
+  static String string(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("is empty");
+    }
+    return text;
+  }
+
+  static boolean bool(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("is not true or false");
+    };
+  }
+
+  static int positiveInt(String text) {
+    try {
+      int value = Integer.parseInt(text);
+      if (value < 1) {
+        throw new IllegalArgumentException("must be at least 1");
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("is not a whole number");
+    }
+  }
+
+  static long positiveLong(String text) {
+    try {
+      long value = Long.parseLong(text);
+      if (value < 1) {
+        throw new IllegalArgumentException("must be at least 1");
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("is not a whole number");
+    }
+  }
+
+  /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 {@code PT30S}. */
+  static Duration duration(String text) {
+    Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+    Duration value;
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      value =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+          };
+    } else {
+      try {
+        value = Duration.parse(text);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("is not a duration (like 500ms, 30s, 5m, 7d)");
+      }
+    }
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("must be longer than zero");
+    }
+    return value;
+  }
+
+  /** A YAML list arrives as comma-separated text; so does {@code --set kafka.topics=a,b}. */
+  static List<String> list(String text) {
+    List<String> items =
+        Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("is an empty list");
+    }
+    return items;
+  }
+
+  static Pattern regex(String text) {
+    try {
+      return Pattern.compile(text);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException("is not a regular expression: " + e.getDescription());
+    }
+  }
+
+  static StartingOffsets startingOffsets(String text) {
+    return StartingOffsets.parse(text);
+  }
+}

@@ -1,0 +1,118 @@
+package io.medallion.common.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.medallion.schema.EventEnvelope;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+
+/**
+ * Decodes Avro single-object encoded envelopes (magic {@code C3 01}, 8-byte CRC-64-AVRO
+ * fingerprint, binary body), resolving every bundled writer schema to the current {@link
+ * EventEnvelope}. The decoded record is rendered as the JSON envelope it stands for, so one set of
+ * envelope rules serves both encodings.
+ */
+final class AvroEnvelopeDecoder {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final BinaryMessageDecoder<EventEnvelope> decoder;
+
+  AvroEnvelopeDecoder() {
+    decoder = new BinaryMessageDecoder<>(SpecificData.getForSchema(EventEnvelope.SCHEMA$), EventEnvelope.SCHEMA$);
+    for (Schema writer : BundledSchemas.envelopeVersions()) {
+      decoder.addSchema(writer);
+    }
+  }
+
+  static boolean isSingleObject(byte[] value) {
+    return value.length >= 2 && value[0] == (byte) 0xC3 && value[1] == (byte) 0x01;
+  }
+
+  /** The envelope as UTF-8 JSON, or a rejection when the bytes are not a bundled Avro record. */
+  Object toJsonOrRejection(byte[] value) {
+    EventEnvelope record;
+    try {
+      record = decoder.decode(value);
+    } catch (MissingSchemaException e) {
+      return Rejection.ofException(
+          ErrorCode.UNKNOWN_SCHEMA, "Avro schema fingerprint is not bundled: " + fingerprintHex(value), e);
+    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      return Rejection.ofException(ErrorCode.INVALID_ENCODING, "Avro single-object body does not decode", e);
+    }
+    return toJson(record);
+  }
+
+  private static String fingerprintHex(byte[] value) {
+    StringBuilder hex = new StringBuilder();
+    for (int i = 2; i < Math.min(10, value.length); i++) {
+      hex.append(String.format("%02x", value[i]));
+    }
+    return hex.toString();
+  }
+
+  static byte[] toJson(IndexedRecord record) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator generator = JSON.createGenerator(out)) {
+      writeValue(generator, record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory failed", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeValue(JsonGenerator generator, Object value) throws IOException {
+    if (value == null) {
+      generator.writeNull();
+    } else if (value instanceof IndexedRecord record) {
+      generator.writeStartObject();
+      for (Schema.Field field : record.getSchema().getFields()) {
+        Object fieldValue = record.get(field.pos());
+        if (fieldValue != null) {
+          generator.writeFieldName(field.name());
+          writeValue(generator, fieldValue);
+        }
+      }
+      generator.writeEndObject();
+    } else if (value instanceof CharSequence text) {
+      generator.writeString(text.toString());
+    } else if (value instanceof Instant instant) {
+      generator.writeString(instant.toString());
+    } else if (value instanceof Integer i) {
+      generator.writeNumber(i);
+    } else if (value instanceof Long l) {
+      generator.writeNumber(l);
+    } else if (value instanceof Double d) {
+      generator.writeNumber(d);
+    } else if (value instanceof Float f) {
+      generator.writeNumber(f);
+    } else if (value instanceof Boolean b) {
+      generator.writeBoolean(b);
+    } else if (value instanceof Map<?, ?> map) {
+      generator.writeStartObject();
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        generator.writeFieldName(entry.getKey().toString());
+        writeValue(generator, entry.getValue());
+      }
+      generator.writeEndObject();
+    } else if (value instanceof Collection<?> list) {
+      generator.writeStartArray();
+      for (Object element : list) {
+        writeValue(generator, element);
+      }
+      generator.writeEndArray();
+    } else {
+      generator.writeString(value.toString());
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.medallion.common.flink;
+
+import io.medallion.common.config.ConfigOptions;
+import io.medallion.common.config.JobConfig;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The Flink settings every medallion job runs with: exactly-once checkpoints (the lake sinks
+ * commit on them), checkpoints retained on cancellation, no Kryo fallback and no generated uids,
+ * plus whatever {@code flink.*} keys the configuration passes through.
+ */
+public final class JobEnvironment {
+
+  private JobEnvironment() {}
+
+  public static Configuration flinkConfiguration(JobConfig config) {
+    Configuration flink = new Configuration();
+    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(ConfigOptions.CHECKPOINT_INTERVAL));
+    flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    flink.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.get(ConfigOptions.CHECKPOINT_TIMEOUT));
+    flink.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    config.getOptional(ConfigOptions.CHECKPOINT_DIR)
+        .ifPresent(dir -> flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
+    flink.set(PipelineOptions.GENERIC_TYPES, false);
+    flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+    config.getOptional(ConfigOptions.PARALLELISM)
+        .ifPresent(p -> flink.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, p));
+    Map<String, String> passThrough = config.withPrefix(ConfigOptions.FLINK_PREFIX);
+    passThrough.forEach(flink::setString);
+    return flink;
+  }
+
+  /** The execution environment of the current context (cluster, or local) with the job's settings. */
+  public static StreamExecutionEnvironment create(JobConfig config) {
+    return StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+  }
+}

@@ -1,0 +1,65 @@
+package io.medallion.common.iceberg;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.types.Types;
+
+/**
+ * An Iceberg table as the code expects it. {@link #ensure} creates it when missing and otherwise
+ * checks that every expected column exists with the expected type, so a job stops at start with
+ * a clear message instead of failing at its first commit.
+ */
+public record IcebergTableDefinition(
+    org.apache.iceberg.catalog.TableIdentifier identifier,
+    Schema schema,
+    PartitionSpec spec,
+    Map<String, String> properties) {
+
+  /** Creates the table (and its namespace) when missing; returns the existing or new table. */
+  public Table ensure(Catalog catalog) {
+    if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(identifier.namespace())) {
+      try {
+        namespaces.createNamespace(identifier.namespace());
+      } catch (AlreadyExistsException raced) {
+        // Another job created it between the check and the create.
+      }
+    }
+    if (!catalog.tableExists(identifier)) {
+      try {
+        return catalog.createTable(identifier, schema, spec, properties);
+      } catch (AlreadyExistsException raced) {
+        // Another job created it between the check and the create; verify it below.
+      }
+    }
+    Table table = catalog.loadTable(identifier);
+    List<String> differences = differences(table.schema());
+    if (!differences.isEmpty()) {
+      throw new IllegalStateException(
+          "Iceberg table " + identifier + " is incompatible with this version of the job: "
+              + String.join("; ", differences));
+    }
+    return table;
+  }
+
+  /** How an existing table's schema differs from the expected one, in a person's words. */
+  public List<String> differences(Schema actual) {
+    List<String> differences = new ArrayList<>();
+    for (Types.NestedField expected : schema.columns()) {
+      Types.NestedField found = actual.findField(expected.name());
+      if (found == null) {
+        differences.add("column " + expected.name() + " is missing");
+      } else if (!found.type().toString().equals(expected.type().toString())) {
+        differences.add(
+            "column " + expected.name() + " is " + found.type() + ", expected " + expected.type());
+      }
+    }
+    return differences;
+  }
+}

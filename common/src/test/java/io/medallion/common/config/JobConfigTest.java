@@ -1,0 +1,200 @@
+package io.medallion.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.common.deadletter.Stage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+  private static final JobSpec BRONZE =
+      new JobSpec("bronze-ingest", Stage.BRONZE, EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.ICEBERG));
+
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws Exception {
+    Path file = dir.resolve("medallion.yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void readsNestedAndDottedKeysAppliesOverridesAndDefaults() throws Exception {
+    Path file =
+        yaml(
+            """
+            kafka:
+              bootstrap-servers: 127.0.0.1:9092
+              topics: [raw.events, raw.payments]
+              properties: {security.protocol: PLAINTEXT}
+            dlq.topic: dlq.custom
+            iceberg.catalog: {type: hadoop, warehouse: file:///tmp/wh}
+            checkpoint: {interval: 10s}
+            max-record-bytes: 2048
+            """);
+
+    JobConfig config = JobConfig.load(BRONZE, file, List.of("checkpoint.interval=2s", "bounded=true"), Map.of());
+
+    assertThat(config.get(ConfigOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
+    assertThat(config.get(ConfigOptions.KAFKA_TOPICS)).containsExactly("raw.events", "raw.payments");
+    assertThat(config.withPrefix(ConfigOptions.KAFKA_PROPERTIES_PREFIX)).isEqualTo(Map.of("security.protocol", "PLAINTEXT"));
+    assertThat(config.dlqTopic()).isEqualTo("dlq.custom");
+    assertThat(config.withPrefix(ConfigOptions.ICEBERG_CATALOG_PREFIX))
+        .isEqualTo(Map.of("type", "hadoop", "warehouse", "file:///tmp/wh"));
+    assertThat(config.get(ConfigOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.get(ConfigOptions.BOUNDED)).isTrue();
+    assertThat(config.get(ConfigOptions.MAX_RECORD_BYTES)).isEqualTo(2048L);
+    assertThat(config.get(ConfigOptions.VALIDATION_MAX_AGE)).isEqualTo(Duration.ofDays(7));
+    assertThat(config.get(ConfigOptions.KAFKA_STARTING_OFFSETS)).hasToString("committed-or-earliest");
+    assertThat(config.groupId()).isEqualTo("bronze-ingest");
+  }
+
+  @Test
+  void defaultsTheDeadLetterTopicToTheJobsStage() {
+    JobConfig config =
+        JobConfig.load(
+            BRONZE,
+            null,
+            List.of("kafka.bootstrap-servers=k:9092", "kafka.topic-pattern=raw\\..*", "iceberg.catalog.warehouse=/w"),
+            Map.of());
+    assertThat(config.dlqTopic()).isEqualTo("dlq.bronze");
+    assertThat(config.get(ConfigOptions.KAFKA_TOPIC_PATTERN).pattern()).isEqualTo("raw\\..*");
+  }
+
+  @Test
+  void namesEveryBadKeyInOneError() throws Exception {
+    Path file =
+        yaml(
+            """
+            kafka:
+              topcs: [raw.events]
+              starting-offsets: somewhere
+            checkpoint.interval: often
+            parallelism: 0
+            bounded: maybe
+            iceberg.catalog.type: cassandra
+            unknown-section: {x: 1}
+            """);
+
+    assertThatThrownBy(() -> JobConfig.load(BRONZE, file, List.of("max-record-bytes=lots", "nonsense"), Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "--set nonsense: expected key=value",
+                        "kafka.topcs: unknown key (did you mean kafka.topics?)",
+                        "unknown-section.x: unknown key",
+                        "kafka.starting-offsets: 'somewhere' is not one of earliest, latest, committed-or-earliest,"
+                            + " committed-or-latest, timestamp:<epoch ms>; expected"
+                            + " earliest|latest|committed-or-earliest|committed-or-latest|timestamp:<ms>",
+                        "checkpoint.interval: 'often' is not a duration (like 500ms, 30s, 5m, 7d); expected a duration",
+                        "parallelism: '0' must be at least 1; expected a whole number >= 1",
+                        "bounded: 'maybe' is not true or false; expected true or false",
+                        "max-record-bytes: 'lots' is not a whole number; expected a number of bytes",
+                        "kafka.bootstrap-servers: required by bronze-ingest",
+                        "kafka.topics / kafka.topic-pattern: one of them is required by bronze-ingest",
+                        "iceberg.catalog.type: 'cassandra' is not one of hadoop, rest, jdbc, hive"))
+        .hasMessageStartingWith("Invalid configuration (11 problems):");
+  }
+
+  @Test
+  void rejectsBothTopicsAndAPattern() {
+    assertThatThrownBy(
+            () ->
+                JobConfig.load(
+                    BRONZE,
+                    null,
+                    List.of(
+                        "kafka.bootstrap-servers=k:9092",
+                        "kafka.topics=raw.a",
+                        "kafka.topic-pattern=raw.*",
+                        "iceberg.catalog.warehouse=/w"),
+                    Map.of()))
+        .hasMessageContaining("kafka.topics / kafka.topic-pattern: set only one of them");
+  }
+
+  @Test
+  void resolvesSecretsFromTheEnvironmentAndNeverShowsThem() throws Exception {
+    Path file =
+        yaml(
+            """
+            kafka:
+              bootstrap-servers: 127.0.0.1:9092
+              topics: [raw.events]
+              properties:
+                sasl.jaas.config: "org.apache.kafka.common.security.scram.ScramLoginModule required username=\\"svc\\" password=\\"${ENV:KAFKA_SASL_PASSWORD}\\";"
+                security.protocol: SASL_SSL
+            iceberg.catalog: {warehouse: "s3://bucket/${ENV:WAREHOUSE_PREFIX}"}
+            pii.hmac-key: ${ENV:MEDALLION_PII_KEY}
+            """);
+
+    JobConfig config =
+        JobConfig.load(
+            BRONZE,
+            file,
+            List.of(),
+            Map.of("KAFKA_SASL_PASSWORD", "hunter2-sasl", "MEDALLION_PII_KEY", "pii-key-42", "WAREHOUSE_PREFIX", "lake"));
+
+    assertThat(config.withPrefix(ConfigOptions.KAFKA_PROPERTIES_PREFIX).get("sasl.jaas.config"))
+        .contains("password=\"hunter2-sasl\"");
+    assertThat(config.get(ConfigOptions.PII_HMAC_KEY)).isEqualTo("pii-key-42");
+    assertThat(config.toString())
+        .doesNotContain("hunter2-sasl")
+        .doesNotContain("pii-key-42")
+        .doesNotContain("lake")
+        .contains("pii.hmac-key=******")
+        .contains("kafka.properties.sasl.jaas.config=******")
+        .contains("kafka.properties.security.protocol=SASL_SSL");
+  }
+
+  @Test
+  void namesAMissingEnvironmentVariableAndHidesSecretValuesInErrors() {
+    assertThatThrownBy(
+            () ->
+                JobConfig.load(
+                    BRONZE,
+                    null,
+                    List.of(
+                        "kafka.bootstrap-servers=k:9092",
+                        "kafka.topics=raw.a",
+                        "iceberg.catalog.warehouse=/w",
+                        "pii.hmac-key=${ENV:NOT_SET_ANYWHERE}",
+                        "kafka.transaction-timeout=${ENV:TIMEOUT}"),
+                    Map.of("TIMEOUT", "secret-ish-garbage")))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "pii.hmac-key: environment variable NOT_SET_ANYWHERE is not set",
+                        "pii.hmac-key: the value is empty; expected a secret",
+                        "kafka.transaction-timeout: the value is not a duration (like 500ms, 30s, 5m, 7d);"
+                            + " expected a duration"))
+        .message()
+        .doesNotContain("secret-ish-garbage");
+  }
+
+  @Test
+  void ignoresKeysOfOtherJobsButNotKeysNoJobKnows() {
+    JobConfig config =
+        JobConfig.load(
+            BRONZE,
+            null,
+            List.of(
+                "kafka.bootstrap-servers=k:9092",
+                "kafka.topics=raw.a",
+                "iceberg.catalog.warehouse=/w",
+                "paimon.catalog.warehouse=/p",
+                "validation.max-age=3d"),
+            Map.of());
+    assertThat(config.withPrefix(ConfigOptions.PAIMON_CATALOG_PREFIX)).containsEntry("warehouse", "/p");
+  }
+}

@@ -1,0 +1,55 @@
+package io.medallion.bronze;
+
+import io.medallion.common.deadletter.DeadLetter;
+import io.medallion.common.deadletter.DeadLetters;
+import io.medallion.common.deadletter.Stage;
+import io.medallion.common.event.DecodeResult;
+import io.medallion.common.event.EnvelopeDecoder;
+import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.StageMetrics;
+import java.time.Clock;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decodes each raw record: a valid envelope becomes a {@code bronze.events} row, anything else a
+ * dead letter on {@link DeadLetters#TAG}. Never throws on input.
+ */
+public class DecodeEnvelopeFunction extends ProcessFunction<RawRecord, RowData> {
+  private static final long serialVersionUID = 1L;
+
+  private final String jobName;
+  private final long maxRecordBytes;
+  private final Clock clock;
+
+  private transient EnvelopeDecoder decoder;
+  private transient StageMetrics metrics;
+
+  public DecodeEnvelopeFunction(String jobName, long maxRecordBytes, Clock clock) {
+    this.jobName = jobName;
+    this.maxRecordBytes = maxRecordBytes;
+    this.clock = clock;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    decoder = new EnvelopeDecoder(maxRecordBytes);
+    metrics = new StageMetrics(getRuntimeContext().getMetricGroup());
+  }
+
+  @Override
+  public void processElement(RawRecord record, Context ctx, Collector<RowData> out) {
+    metrics.recordIn();
+    DecodeResult result = decoder.decode(record.value);
+    if (result instanceof DecodeResult.Decoded decoded) {
+      out.collect(BronzeRows.toRow(decoded.envelope(), record, clock.instant()));
+      metrics.rowOut();
+    } else {
+      DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
+      ctx.output(DeadLetters.TAG, DeadLetter.of(record, rejected.rejection(), Stage.BRONZE, jobName, clock.instant()));
+      metrics.deadLetter(rejected.rejection().code());
+    }
+  }
+}

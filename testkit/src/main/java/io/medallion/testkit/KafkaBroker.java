@@ -1,0 +1,178 @@
+package io.medallion.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import kafka.testkit.KafkaClusterTestKit;
+import kafka.testkit.TestKitNodes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A real single-node Kafka cluster (KRaft, combined broker and controller) in this JVM, listening
+ * on 127.0.0.1 with a free port, configured so that transactional producers work on one broker.
+ */
+public final class KafkaBroker implements AutoCloseable {
+  private final KafkaClusterTestKit cluster;
+  private final String bootstrapServers;
+
+  private KafkaBroker(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+    this.bootstrapServers = cluster.bootstrapServers();
+  }
+
+  /** Formats storage in a temporary directory and starts the broker; returns when it serves requests. */
+  public static KafkaBroker start() {
+    try {
+      KafkaClusterTestKit cluster =
+          new KafkaClusterTestKit.Builder(
+                  new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+              .setConfigProp("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0")
+              // One broker: internal topics cannot have more replicas (shared/PITFALLS.md).
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("offsets.topic.num.partitions", "4")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("transaction.state.log.num.partitions", "4")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("auto.create.topics.enable", "false")
+              .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
+              .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new KafkaBroker(cluster);
+    } catch (Exception e) {
+      throw new IllegalStateException("the in-process Kafka broker did not start", e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  }
+
+  /** Creates topics with the given partition count; existing ones are left alone. */
+  public void createTopics(int partitions, String... topics) {
+    try (Admin admin = admin()) {
+      List<NewTopic> newTopics = new ArrayList<>();
+      for (String topic : topics) {
+        newTopics.add(new NewTopic(topic, partitions, (short) 1));
+      }
+      for (var result : admin.createTopics(newTopics).values().values()) {
+        try {
+          result.get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("creating topics failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /** A producer of raw bytes; idempotent, all replicas acknowledge. */
+  public KafkaProducer<byte[], byte[]> producer() {
+    return producer(bootstrapServers);
+  }
+
+  /** A byte producer for any cluster (the data generator uses it against external brokers too). */
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Sends the records and waits until every one is acknowledged. */
+  public void produce(Collection<ProducerRecord<byte[], byte[]>> records) {
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
+      for (ProducerRecord<byte[], byte[]> record : records) {
+        sent.add(producer.send(record));
+      }
+      producer.flush();
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get();
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("producing failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while producing", e);
+    }
+  }
+
+  /**
+   * Every committed record of a topic, read with {@code isolation.level=read_committed} from the
+   * beginning to the last stable offset at the time of the call: what a downstream consumer sees.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    return readCommitted(bootstrapServers, topic, Duration.ofSeconds(60));
+  }
+
+  /** {@link #readCommitted(String)} against any cluster. */
+  public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
+      String bootstrapServers, String topic, Duration timeout) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+      Set<TopicPartition> partitions =
+          infos.stream().map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toSet());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      // With read_committed, end offsets are the last stable offsets.
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading " + topic + " did not reach " + end + " within " + timeout);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      records.removeIf(r -> r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())));
+      return records;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}

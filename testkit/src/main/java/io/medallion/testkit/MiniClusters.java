@@ -1,0 +1,25 @@
+package io.medallion.testkit;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+/** The shared MiniCluster of an ITCase class: one TaskManager with two slots (parallelism 2). */
+public final class MiniClusters {
+  public static final int PARALLELISM = 2;
+
+  private MiniClusters() {}
+
+  /** Restarts are off: a failure fails the test, unless a failover test turns them on per job. */
+  public static MiniClusterExtension extension() {
+    Configuration config = new Configuration();
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(PARALLELISM)
+            .setConfiguration(config)
+            .build());
+  }
+}
