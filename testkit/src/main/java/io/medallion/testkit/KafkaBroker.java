@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -114,17 +116,19 @@ public final class KafkaBroker implements AutoCloseable {
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** Sends the records and waits until every one is acknowledged. */
-  public void produce(Collection<ProducerRecord<byte[], byte[]>> records) {
+  /** Sends the records in order and waits until every one is acknowledged; returns where each landed. */
+  public List<RecordMetadata> produce(Collection<ProducerRecord<byte[], byte[]>> records) {
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
+      List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
       for (ProducerRecord<byte[], byte[]> record : records) {
         sent.add(producer.send(record));
       }
       producer.flush();
-      for (java.util.concurrent.Future<?> future : sent) {
-        future.get();
+      List<RecordMetadata> landed = new ArrayList<>(sent.size());
+      for (Future<RecordMetadata> future : sent) {
+        landed.add(future.get());
       }
+      return landed;
     } catch (ExecutionException e) {
       throw new IllegalStateException("producing failed", e.getCause());
     } catch (InterruptedException e) {

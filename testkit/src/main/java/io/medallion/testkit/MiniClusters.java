@@ -13,7 +13,12 @@ public final class MiniClusters {
 
   /** Restarts are off: a failure fails the test, unless a failover test turns them on per job. */
   public static MiniClusterExtension extension() {
-    Configuration config = new Configuration();
+    return extension(new Configuration());
+  }
+
+  /** With extra cluster settings, e.g. an in-memory metric reporter. */
+  public static MiniClusterExtension extension(Configuration extra) {
+    Configuration config = new Configuration(extra);
     config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     return new MiniClusterExtension(
         new MiniClusterResourceConfiguration.Builder()

@@ -62,7 +62,10 @@ public final class BronzeIngestJob {
         env,
         KafkaConnectors.rawSource(config),
         config.get(ConfigOptions.MAX_RECORD_BYTES),
-        LakeSinks.icebergAppend(TableLoader.fromCatalog(catalog, BronzeEventsTable.IDENTIFIER), BRONZE_SINK_UID),
+        LakeSinks.icebergAppend(
+            TableLoader.fromCatalog(catalog, BronzeEventsTable.IDENTIFIER),
+            BRONZE_SINK_UID,
+            config.get(ConfigOptions.BOUNDED)),
         LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
   }
 
