@@ -1,0 +1,117 @@
+package io.medallion.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.common.event.ErrorCode;
+import io.medallion.common.kafka.Topics;
+import io.medallion.testkit.BadRecords;
+import io.medallion.testkit.EventFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Sends a realistic mix of raw events: valid events of all four types to their raw topics, a
+ * share of bad records (one of every bronze error kind) and a share of exact duplicates.
+ */
+final class DataGenerator {
+
+  /**
+   * @param events how many valid, distinct events
+   * @param ratePerSecond records per second, 0 for as fast as possible
+   * @param badRatio bad records per valid event
+   * @param duplicateRatio re-sent events per valid event
+   * @param topic one topic for everything, or null for one raw topic per event type
+   * @param tooLargeBytes size of the RECORD_TOO_LARGE samples, 0 for none
+   */
+  record Plan(
+      long events, double ratePerSecond, double badRatio, double duplicateRatio, long seed, String topic, int tooLargeBytes) {}
+
+  /** What was sent, for reconciling with what the jobs wrote. */
+  static final class Sent {
+    final AtomicLong records = new AtomicLong();
+    final AtomicLong valid = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
+    final Map<ErrorCode, AtomicLong> badByCode = new EnumMap<>(ErrorCode.class);
+
+    long bad() {
+      return badByCode.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+  }
+
+  private record Sample(String topic, byte[] key, byte[] value) {}
+
+  private DataGenerator() {}
+
+  static long expectedRecords(Plan plan) {
+    return plan.events + Math.round(plan.events * plan.badRatio) + Math.round(plan.events * plan.duplicateRatio);
+  }
+
+  /** Sends the plan's records through the producer; returns when all are acknowledged. */
+  static void run(KafkaProducer<byte[], byte[]> producer, Plan plan, Sent sent) {
+    EventFactory events = new EventFactory(plan.seed, Instant.now().minus(Duration.ofMinutes(10)), Duration.ofMinutes(10));
+    SplittableRandom random = new SplittableRandom(plan.seed);
+    List<BadRecords.Bad> badKinds =
+        BadRecords.bronze(events, Math.max(plan.tooLargeBytes, 1)).stream()
+            .filter(bad -> plan.tooLargeBytes > 0 || bad.code() != ErrorCode.RECORD_TOO_LARGE)
+            .toList();
+    long badTotal = Math.round(plan.events * plan.badRatio);
+    long duplicateTotal = Math.round(plan.events * plan.duplicateRatio);
+    long total = plan.events + badTotal + duplicateTotal;
+    List<Sample> recent = new ArrayList<>();
+    long validSent = 0;
+    long badSent = 0;
+    long duplicatesSent = 0;
+    long start = System.nanoTime();
+    for (long i = 0; i < total; i++) {
+      long remaining = total - i;
+      double pick = random.nextDouble() * remaining;
+      Sample sample;
+      if (pick < plan.events - validSent) {
+        ObjectNode event = events.next();
+        String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPIC_BY_EVENT_TYPE.get(event.get("event_type").asText());
+        sample = new Sample(topic, event.get("event_id").asText().getBytes(StandardCharsets.UTF_8), EventFactory.bytes(event));
+        validSent++;
+        sent.valid.incrementAndGet();
+        if (recent.size() < 1024) {
+          recent.add(sample);
+        } else {
+          recent.set(random.nextInt(recent.size()), sample);
+        }
+      } else if (pick < plan.events - validSent + badTotal - badSent || recent.isEmpty()) {
+        BadRecords.Bad bad = badKinds.get(random.nextInt(badKinds.size()));
+        String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPICS.get(random.nextInt(Topics.RAW_TOPICS.size()));
+        sample = new Sample(topic, ("bad-" + i).getBytes(StandardCharsets.UTF_8), bad.value());
+        badSent++;
+        sent.badByCode.computeIfAbsent(bad.code(), c -> new AtomicLong()).incrementAndGet();
+      } else {
+        sample = recent.get(random.nextInt(recent.size()));
+        duplicatesSent++;
+        sent.duplicates.incrementAndGet();
+      }
+      producer.send(new ProducerRecord<>(sample.topic, sample.key, sample.value));
+      sent.records.incrementAndGet();
+      pace(plan.ratePerSecond, i + 1, start);
+    }
+    producer.flush();
+  }
+
+  private static void pace(double ratePerSecond, long sentSoFar, long startNanos) {
+    if (ratePerSecond <= 0) {
+      return;
+    }
+    long due = startNanos + (long) (sentSoFar / ratePerSecond * 1e9);
+    long wait = due - System.nanoTime();
+    if (wait > 1_000_000) {
+      LockSupport.parkNanos(wait);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.medallion.local;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * One in-process Flink cluster (a MiniCluster) that several jobs can be submitted to, the way
+ * they would be submitted to a real cluster: each job is built in its own environment.
+ */
+final class LocalFlink implements AutoCloseable {
+  private final MiniCluster cluster;
+
+  LocalFlink(int slots) throws Exception {
+    Configuration config = new Configuration();
+    config.set(RestOptions.BIND_PORT, "0");
+    config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
+    cluster =
+        new MiniCluster(
+            new MiniClusterConfiguration.Builder()
+                .setConfiguration(config)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
+    cluster.start();
+  }
+
+  /** Submits what was defined on {@code env} (see {@link #environment}) and returns its id. */
+  JobID submit(StreamExecutionEnvironment env, String jobName) throws Exception {
+    var graph = env.getStreamGraph();
+    graph.setJobName(jobName);
+    return cluster.submitJob(graph).get().getJobID();
+  }
+
+  /** An environment whose job settings are {@code jobConfiguration}; submit it with {@link #submit}. */
+  static StreamExecutionEnvironment environment(Configuration jobConfiguration) {
+    return new StreamExecutionEnvironment(jobConfiguration);
+  }
+
+  JobStatus status(JobID job) throws Exception {
+    return cluster.getJobStatus(job).get();
+  }
+
+  /** Waits for the job to end; throws if it failed. */
+  JobResult await(JobID job) throws Exception {
+    JobResult result = cluster.requestJobResult(job).get();
+    if (result.getSerializedThrowable().isPresent()) {
+      throw new IllegalStateException(
+          "job " + job + " failed", result.getSerializedThrowable().get().deserializeError(getClass().getClassLoader()));
+    }
+    return result;
+  }
+
+  void cancel(JobID job) throws Exception {
+    cluster.cancelJob(job).get();
+    cluster.requestJobResult(job).get();
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}
