@@ -12,12 +12,9 @@ import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.KafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
@@ -73,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path data = dataDir.toAbsolutePath().normalize();
-    emptyDirectory(data);
+    Directories.empty(data);
     System.out.printf(
         "medallion demo: %,d events, %.1f%% bad, %.1f%% duplicates, %s%n",
         events, badRatio * 100, duplicateRatio * 100, rate > 0 ? String.format("%,.0f records/s", rate) : "unthrottled");
@@ -139,15 +135,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private JobConfig bronzeConfig(KafkaBroker kafka, Path data) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), data, "2s", 2);
     settings.put("kafka.topic-pattern", Topics.RAW_TOPIC_PATTERN);
-    settings.put("kafka.starting-offsets", "earliest");
-    settings.put("iceberg.catalog.warehouse", data.resolve("iceberg").toUri().toString());
-    settings.put("checkpoint.interval", "2s");
-    settings.put("checkpoint.dir", data.resolve("checkpoints").toUri().toString());
     settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
-    settings.put("parallelism", "2");
     return JobConfig.of(BronzeIngestJob.SPEC, settings);
   }
 
@@ -224,16 +214,4 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void emptyDirectory(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          if (!path.equals(dir)) {
-            Files.delete(path);
-          }
-        }
-      }
-    }
-    Files.createDirectories(dir);
-  }
 }

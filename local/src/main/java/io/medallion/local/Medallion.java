@@ -7,14 +7,22 @@ import picocli.CommandLine.Command;
 @Command(
     name = "medallion",
     mixinStandardHelpOptions = true,
-    description = "Streaming medallion lakehouse on Apache Flink: demo, run, generate.",
-    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class})
+    description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench.",
+    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class})
 public final class Medallion implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int exitCode;
+    try {
+      exitCode = commandLine().execute(args);
+    } catch (Throwable fatal) {
+      // An Error escapes picocli's handler; exit anyway, or the broker's threads keep the JVM alive.
+      fatal.printStackTrace();
+      exitCode = 70;
+    }
+    System.exit(exitCode);
   }
 
   static CommandLine commandLine() {

@@ -9,6 +9,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
@@ -41,13 +43,18 @@ public final class KafkaBroker implements AutoCloseable {
     this.bootstrapServers = cluster.bootstrapServers();
   }
 
-  /** Formats storage in a temporary directory and starts the broker; returns when it serves requests. */
+  /** Formats storage in a temporary directory and starts the broker on a free port; returns when it serves requests. */
   public static KafkaBroker start() {
+    return start(0);
+  }
+
+  /** As {@link #start()}, listening on the given port of 127.0.0.1 (0 for a free one). */
+  public static KafkaBroker start(int port) {
     try {
       KafkaClusterTestKit cluster =
           new KafkaClusterTestKit.Builder(
                   new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-              .setConfigProp("listeners", "EXTERNAL://127.0.0.1:0,CONTROLLER://127.0.0.1:0")
+              .setConfigProp("listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0")
               // One broker: internal topics cannot have more replicas (shared/PITFALLS.md).
               .setConfigProp("offsets.topic.replication.factor", "1")
               .setConfigProp("offsets.topic.num.partitions", "4")
@@ -60,11 +67,33 @@ public final class KafkaBroker implements AutoCloseable {
               .build();
       cluster.format();
       cluster.startup();
-      cluster.waitForReadyBrokers();
-      return new KafkaBroker(cluster);
+      KafkaBroker broker = new KafkaBroker(cluster);
+      broker.awaitReady(Duration.ofSeconds(60));
+      return broker;
     } catch (Exception e) {
       throw new IllegalStateException("the in-process Kafka broker did not start", e);
     }
+  }
+
+  /**
+   * Waits until the broker answers a client on its external listener. (The test kit's own
+   * waitForReadyBrokers needs JUnit on the class path, which the medallion launcher has not.)
+   */
+  private void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    try (Admin admin = admin()) {
+      while (System.nanoTime() < deadline) {
+        try {
+          if (!admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException | TimeoutException e) {
+          last = e;
+        }
+      }
+    }
+    throw new IllegalStateException("the in-process Kafka broker is not ready after " + timeout, last);
   }
 
   public String bootstrapServers() {
