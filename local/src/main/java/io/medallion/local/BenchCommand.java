@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.medallion.bronze.BronzeIngestJob;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.testkit.IcebergTables;
@@ -15,11 +16,12 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,19 +31,28 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Measure a job catching up on a pre-filled topic: an in-process broker is filled with realistic",
-      "events first, then the job runs bounded (exactly-once, checkpointed) on a local MiniCluster.",
-      "Run it several times in fresh JVMs and report the median: two shared cores are noisy."
+      "events first, then the job runs (exactly-once, checkpointed) on a local MiniCluster from the",
+      "earliest offsets, after warm-up rounds on their own topics so that the measured round runs",
+      "JIT-compiled code.",
+      "Run it in several fresh JVMs and report the median: two shared cores are noisy."
     })
 final class BenchCommand implements Callable<Integer> {
   private static final String TOPIC = "raw.bench";
+  private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   @Parameters(index = "0", description = "the job to measure: bronze-ingest")
   String job;
 
-  @Option(names = "--events", defaultValue = "1000000", description = "valid events to pre-fill (default ${DEFAULT-VALUE})")
+  @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
   long events;
 
-  @Option(names = "--partitions", defaultValue = "2", description = "partitions of the raw topic (default ${DEFAULT-VALUE})")
+  @Option(names = "--warmup-rounds", defaultValue = "2", description = "unmeasured rounds first (default ${DEFAULT-VALUE})")
+  int warmupRounds;
+
+  @Option(names = "--warmup-events", defaultValue = "300000", description = "valid events per warm-up round (default ${DEFAULT-VALUE})")
+  long warmupEvents;
+
+  @Option(names = "--partitions", defaultValue = "2", description = "partitions of each raw topic (default ${DEFAULT-VALUE})")
   int partitions;
 
   @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism (default ${DEFAULT-VALUE})")
@@ -59,6 +70,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "medallion-bench", description = "tables and checkpoints; emptied first (default ./${DEFAULT-VALUE})")
   Path dataDir;
 
+  /** One bounded run of the job over one pre-filled topic. */
+  private record Round(String topic, DataGenerator.Sent sent, Path data) {}
+
+  /** What one round measured: processing covers first to last record decoded, end to end submit to commit. */
+  private record Result(long records, double processingSeconds, double endToEndSeconds, double processingCpuSeconds, long rows) {}
+
   @Override
   public Integer call() throws Exception {
     if (!job.equals(BronzeIngestJob.SPEC.name())) {
@@ -68,50 +85,99 @@ final class BenchCommand implements Callable<Integer> {
     Directories.empty(data);
     try (KafkaBroker kafka = KafkaBroker.start();
         LocalFlink flink = new LocalFlink(parallelism)) {
-      kafka.createTopics(partitions, TOPIC);
       kafka.createTopics(1, BronzeIngestJob.SPEC.stage().defaultTopic());
-      DataGenerator.Plan plan = new DataGenerator.Plan(events, 0, badRatio, 0, 7, TOPIC, 0);
-      DataGenerator.Sent sent = new DataGenerator.Sent();
-      long fillStart = System.nanoTime();
-      try (var producer = kafka.producer()) {
-        DataGenerator.run(producer, plan, sent);
+      Round[] rounds = new Round[warmupRounds + 1];
+      for (int i = 0; i <= warmupRounds; i++) {
+        boolean measured = i == warmupRounds;
+        String topic = measured ? TOPIC : TOPIC + ".warmup-" + (i + 1);
+        rounds[i] = new Round(topic, prefill(kafka, topic, measured ? events : warmupEvents, i), data.resolve(topic));
       }
-      double fillSeconds = seconds(fillStart);
-      System.out.printf("pre-filled %s: %,d records (%,d bad) in %.1f s%n", TOPIC, sent.records.get(), sent.bad(), fillSeconds);
-
-      Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), data, checkpointInterval, parallelism);
-      settings.put("kafka.topics", TOPIC);
-      settings.put("bounded", "true");
-      settings.putAll(extra);
-      JobConfig config = JobConfig.of(BronzeIngestJob.SPEC, settings);
-      StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
-      BronzeIngestJob.define(env, config);
-
+      for (int i = 0; i < warmupRounds; i++) {
+        Result warmup = run(kafka, flink, rounds[i]);
+        System.out.printf(
+            "warm-up %d: %,d records processed at %,.0f records/s%n",
+            i + 1, warmup.records, warmup.records / warmup.processingSeconds);
+      }
       resetPeaks();
-      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      long cpuStart = os.getProcessCpuTime();
-      long runStart = System.nanoTime();
-      JobID id = flink.submit(env, BronzeIngestJob.SPEC.name());
-      flink.await(id);
-      double runSeconds = seconds(runStart);
-      double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
-
-      long rows = IcebergTables.rowCount(IcebergCatalogs.loader(config).loadCatalog(), BronzeEventsTable.IDENTIFIER);
-      long expectedRows = sent.valid.get() + sent.duplicates.get();
+      Round round = rounds[warmupRounds];
+      Result result = run(kafka, flink, round);
+      long expectedRows = round.sent.valid.get() + round.sent.duplicates.get();
       System.out.printf(
-          "%s: %,d records in %.1f s = %,.0f records/s (submit to finish, job start-up included)%n",
-          job, sent.records.get(), runSeconds, sent.records.get() / runSeconds);
+          "%s: processed %,d records in %.1f s = %,.0f records/s (first to last record decoded)%n",
+          job, result.records, result.processingSeconds, result.records / result.processingSeconds);
       System.out.printf(
-          "  cpu %.1f s of process time (%.2f cores busy on average, broker and job in one JVM), %.1f µs per record%n",
-          cpuSeconds, cpuSeconds / runSeconds, cpuSeconds * 1e6 / sent.records.get());
+          "  end to end %.1f s = %,.0f records/s (submit to every row committed: start-up, processing, the next checkpoint)%n",
+          result.endToEndSeconds, result.records / result.endToEndSeconds);
+      System.out.printf(
+          "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM)%n",
+          result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records);
       System.out.printf(
           "  memory: peak heap used %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
           peakHeapBytes() >> 20, peakResidentKiB() >> 10, System.getProperty("java.version"),
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
       System.out.printf(
-          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks%s; bronze.events %,d rows (expected %,d)%n",
-          parallelism, partitions, checkpointInterval, extra.isEmpty() ? "" : ", " + extra, rows, expectedRows);
-      return rows == expectedRows ? 0 : 1;
+          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds%s; bronze.events %,d rows (expected %,d)%n",
+          parallelism, partitions, checkpointInterval, warmupRounds, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
+      return result.rows == expectedRows ? 0 : 1;
+    }
+  }
+
+  private DataGenerator.Sent prefill(KafkaBroker kafka, String topic, long validEvents, long seed) {
+    kafka.createTopics(partitions, topic);
+    DataGenerator.Sent sent = new DataGenerator.Sent();
+    long start = System.nanoTime();
+    try (var producer = kafka.producer()) {
+      DataGenerator.run(producer, new DataGenerator.Plan(validEvents, 0, badRatio, 0, seed, topic, 0), sent);
+    }
+    System.out.printf("pre-filled %s: %,d records (%,d bad) in %.1f s%n", topic, sent.records.get(), sent.bad(), seconds(start));
+    return sent;
+  }
+
+  /**
+   * Runs the job unbounded, as in production, from the earliest offsets: the processing rate runs
+   * from the first to the last record decoded (sampled through the REST API), end to end until the
+   * checkpoint after it has committed every row to the table. Then the job is cancelled.
+   */
+  private Result run(KafkaBroker kafka, LocalFlink flink, Round round) throws Exception {
+    Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), round.data, checkpointInterval, parallelism);
+    settings.put("kafka.topics", round.topic);
+    settings.putAll(extra);
+    JobConfig config = JobConfig.of(BronzeIngestJob.SPEC, settings);
+    StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
+    BronzeIngestJob.define(env, config);
+    Catalog catalog = IcebergCatalogs.loader(config).loadCatalog();
+
+    long total = round.sent.records.get();
+    long expectedRows = round.sent.valid.get() + round.sent.duplicates.get();
+    long cpuStart = OS.getProcessCpuTime();
+    long start = System.nanoTime();
+    JobID id = flink.submit(env, BronzeIngestJob.SPEC.name());
+    long firstSeen = 0;
+    long seen = 0;
+    while (seen < total) {
+      requireRunning(flink, id);
+      long now = System.nanoTime();
+      seen = flink.sumOfMetric(id, StageMetrics.GROUP + "." + StageMetrics.RECORDS_IN);
+      firstSeen = firstSeen == 0 && seen > 0 ? now : firstSeen;
+      LockSupport.parkNanos(100_000_000L);
+    }
+    long allSeen = System.nanoTime();
+    double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
+    long rows = 0;
+    while (rows < expectedRows) {
+      requireRunning(flink, id);
+      LockSupport.parkNanos(100_000_000L);
+      rows = IcebergTables.rowCount(catalog, BronzeEventsTable.IDENTIFIER);
+    }
+    long committed = System.nanoTime();
+    flink.cancel(id);
+    return new Result(total, (allSeen - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, rows);
+  }
+
+  private static void requireRunning(LocalFlink flink, JobID id) throws Exception {
+    if (flink.status(id).isGloballyTerminalState()) {
+      flink.await(id);
+      throw new IllegalStateException("the job ended before it had processed every record");
     }
   }
 
@@ -125,8 +191,10 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static long peakHeapBytes() {
-    List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
-    return pools.stream().filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    return ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed())
+        .sum();
   }
 
   /** VmHWM of /proc/self/status: the peak resident set of the whole process, in KiB (0 where unknown). */

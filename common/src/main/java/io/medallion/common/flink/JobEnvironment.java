@@ -12,7 +12,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Flink settings every medallion job runs with: exactly-once checkpoints (the lake sinks
- * commit on them), checkpoints retained on cancellation and no generated uids,
+ * commit on them), checkpoints retained on cancellation, no generated uids and object reuse,
  * plus whatever {@code flink.*} keys the configuration passes through.
  */
 public final class JobEnvironment {
@@ -32,6 +32,10 @@ public final class JobEnvironment {
     // pipeline.generic-types stays on: Iceberg's FlinkSink ships FlinkWriteResult between its writer
     // and committer through Kryo. Our own stream types are checked to be POJOs in tests instead.
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+    // No function of ours keeps a reference to a record it was given, and the Iceberg, Paimon and
+    // Kafka sinks serialize each record as it arrives (Flink SQL always runs them with reuse), so
+    // chained operators can skip the defensive copy of every record: about 20 % of bronze's CPU.
+    flink.set(PipelineOptions.OBJECT_REUSE, true);
     config.getOptional(ConfigOptions.PARALLELISM)
         .ifPresent(p -> flink.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, p));
     Map<String, String> passThrough = config.withPrefix(ConfigOptions.FLINK_PREFIX);
