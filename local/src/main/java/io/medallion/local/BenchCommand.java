@@ -135,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * Runs the job unbounded, as in production, from the earliest offsets: the processing rate runs
-   * from the first to the last record decoded (sampled through the REST API), end to end until the
+   * from the first to the last record decoded (sampled from the in-process metric reporter), end to end until the
    * checkpoint after it has committed every row to the table. Then the job is cancelled.
    */
   private Result run(KafkaBroker kafka, LocalFlink flink, Round round) throws Exception {
@@ -157,9 +157,9 @@ final class BenchCommand implements Callable<Integer> {
     while (seen < total) {
       requireRunning(flink, id);
       long now = System.nanoTime();
-      seen = flink.sumOfMetric(id, StageMetrics.GROUP + "." + StageMetrics.RECORDS_IN);
+      seen = flink.sumOfCounter(id, StageMetrics.RECORDS_IN);
       firstSeen = firstSeen == 0 && seen > 0 ? now : firstSeen;
-      LockSupport.parkNanos(100_000_000L);
+      LockSupport.parkNanos(20_000_000L);
     }
     long allSeen = System.nanoTime();
     double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;

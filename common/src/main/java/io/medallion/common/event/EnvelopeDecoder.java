@@ -13,10 +13,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Turns the bytes of a raw record into an {@link Envelope}, or into a {@link Rejection} that says
@@ -38,9 +36,6 @@ public final class EnvelopeDecoder {
   public static final String SCHEMA_VERSION = "schema_version";
   public static final String PAYLOAD = "payload";
   public static final String METADATA = "metadata";
-
-  private static final Pattern CANONICAL_UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private static final JsonFactory JSON =
       JsonFactory.builder().enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
@@ -183,7 +178,7 @@ public final class EnvelopeDecoder {
         return reject(problem);
       }
       String id = ((String) eventId).trim();
-      if (!CANONICAL_UUID.matcher(id).matches()) {
+      if (!isCanonicalUuid(id)) {
         return reject(Rejection.ofField(ErrorCode.INVALID_FIELD, EVENT_ID, "event_id is not a UUID"));
       }
       problem = requireText(EVENT_TYPE, scalars.get(EVENT_TYPE));
@@ -196,7 +191,7 @@ public final class EnvelopeDecoder {
       }
       Instant eventTime;
       try {
-        eventTime = parseTimestamp(((String) scalars.get(EVENT_TIMESTAMP)).trim());
+        eventTime = EventTimestamps.parse(((String) scalars.get(EVENT_TIMESTAMP)).trim());
       } catch (DateTimeException e) {
         return reject(
             new Rejection(
@@ -261,9 +256,21 @@ public final class EnvelopeDecoder {
     return null;
   }
 
-  /** ISO-8601 date-time with {@code Z} or an offset, converted to UTC. */
-  public static Instant parseTimestamp(String text) {
-    return OffsetDateTime.parse(text).toInstant();
+  /** 8-4-4-4-12 hexadecimal digits; a loop, because a regex match cost a sixth of decoding. */
+  static boolean isCanonicalUuid(String id) {
+    if (id.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = id.charAt(i);
+      boolean ok = (i == 8 || i == 13 || i == 18 || i == 23)
+          ? c == '-'
+          : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static DecodeResult reject(Rejection rejection) {
