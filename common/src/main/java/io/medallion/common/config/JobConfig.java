@@ -189,6 +189,9 @@ public final class JobConfig {
     if (job.needs().contains(JobSpec.Needs.PAIMON)) {
       requireKey(values, ConfigOptions.PAIMON_CATALOG_PREFIX + "warehouse", job, problems);
     }
+    if (job.needs().contains(JobSpec.Needs.PII_KEY)) {
+      requireKey(values, ConfigOptions.PII_HMAC_KEY, job, problems);
+    }
   }
 
   private static void requireKey(Map<String, String> values, Object key, JobSpec job, List<String> problems) {

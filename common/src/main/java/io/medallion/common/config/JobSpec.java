@@ -13,6 +13,7 @@ public record JobSpec(String name, Stage stage, Set<Needs> needs) {
   public enum Needs {
     KAFKA_SOURCE,
     ICEBERG,
-    PAIMON
+    PAIMON,
+    PII_KEY
   }
 }

@@ -1,12 +1,25 @@
 package io.medallion.common.flink;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.paimon.flink.FlinkConnectorOptions;
+import org.apache.paimon.flink.sink.FlinkSinkBuilder;
+import org.apache.paimon.table.Table;
 
 /**
  * Sink appliers: what a topology method receives for each of its outputs. Production passes these;
@@ -38,6 +51,38 @@ public final class LakeSinks {
             .append()
             .uid(uidPrefix + "-discard")
             .name(uidPrefix);
+  }
+
+  /**
+   * Writes to a Paimon table with Paimon's Flink sink, committing once per checkpoint. Paimon
+   * names its writer and committer operators {@code <prefix>_<table>_<uidSuffix>}; the suffix must
+   * never change, or a savepoint no longer restores the sink's state.
+   */
+  public static Consumer<DataStream<RowData>> paimon(Table table, String uidSuffix) {
+    Table withUids = table.copy(Map.of(FlinkConnectorOptions.SINK_OPERATOR_UID_SUFFIX.key(), uidSuffix));
+    return rows -> {
+      DataStreamSink<?> sink = new FlinkSinkBuilder(withUids).forRowData(rows).build();
+      assignMissingUids(sink.getTransformation(), rows.getTransformation(), uidSuffix);
+    };
+  }
+
+  /**
+   * Paimon's builder leaves its stateless conversion operators without a uid, which {@code
+   * pipeline.auto-generate-uids: false} rejects; name them after the sink, deterministically.
+   */
+  private static void assignMissingUids(Transformation<?> sink, Transformation<?> input, String uidSuffix) {
+    Deque<Transformation<?>> pending = new ArrayDeque<>(List.of(sink));
+    Set<Integer> visited = new HashSet<>();
+    while (!pending.isEmpty()) {
+      Transformation<?> transformation = pending.pop();
+      if (transformation.getId() == input.getId() || !visited.add(transformation.getId())) {
+        continue;
+      }
+      if (transformation.getUid() == null && !(transformation instanceof PartitionTransformation<?>)) {
+        transformation.setUid(uidSuffix + "-" + transformation.getName().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT));
+      }
+      pending.addAll(transformation.getInputs());
+    }
   }
 
   /** Writes to a Sink V2 (e.g. an exactly-once Kafka sink) under a stable uid. */

@@ -1,0 +1,65 @@
+package io.medallion.common.paimon;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.paimon.catalog.Catalog;
+import org.apache.paimon.catalog.Identifier;
+import org.apache.paimon.schema.Schema;
+import org.apache.paimon.schema.SchemaChange;
+import org.apache.paimon.table.Table;
+import org.apache.paimon.types.DataField;
+
+/**
+ * Creates a Paimon table when it is missing; on an existing one, adds the nullable columns the code
+ * expects and the table lacks (a compatible change), and stops the job with a clear message on
+ * anything else (a missing required column, a changed type or key).
+ */
+public final class PaimonTables {
+
+  private PaimonTables() {}
+
+  public static Table ensure(Catalog catalog, Identifier identifier, Schema expected) {
+    try {
+      catalog.createDatabase(identifier.getDatabaseName(), true);
+      catalog.createTable(identifier, expected, true);
+      Table table = catalog.getTable(identifier);
+      List<String> problems = new ArrayList<>();
+      List<SchemaChange> additions = new ArrayList<>();
+      for (DataField field : expected.fields()) {
+        DataField found = table.rowType().getFields().stream().filter(f -> f.name().equals(field.name())).findFirst().orElse(null);
+        if (found == null && field.type().isNullable()) {
+          additions.add(SchemaChange.addColumn(field.name(), field.type()));
+        } else if (found == null) {
+          problems.add("required column " + field.name() + " is missing");
+        } else if (!found.type().equalsIgnoreFieldId(field.type())) {
+          problems.add("column " + field.name() + " is " + found.type() + ", expected " + field.type());
+        }
+      }
+      if (!table.primaryKeys().equals(expected.primaryKeys())) {
+        problems.add("primary key is " + table.primaryKeys() + ", expected " + expected.primaryKeys());
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException(
+            "Paimon table " + identifier.getFullName() + " is incompatible with this version of the job: " + String.join("; ", problems));
+      }
+      if (!additions.isEmpty()) {
+        catalog.alterTable(identifier, additions, false);
+        table = catalog.getTable(identifier);
+      }
+      return table;
+    } catch (Catalog.DatabaseNotExistException
+        | Catalog.TableNotExistException
+        | Catalog.ColumnAlreadyExistException
+        | Catalog.ColumnNotExistException e) {
+      throw new IllegalStateException("creating or checking Paimon table " + identifier.getFullName() + " failed", e);
+    } catch (Catalog.TableAlreadyExistException | Catalog.DatabaseAlreadyExistException e) {
+      throw new IllegalStateException("unreachable: creation ignores existing tables", e);
+    }
+  }
+
+  /** The table with options that apply to this job only (not stored in the table's schema). */
+  public static Table withOptions(Table table, Map<String, String> options) {
+    return table.copy(options);
+  }
+}

@@ -1,0 +1,50 @@
+package io.medallion.silver;
+
+import io.medallion.common.flink.StageMetrics;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by event id: lets the first row of an event through and drops later ones, counting them.
+ * Paimon's first-row merge engine would drop them too, but silently, and only within one {@code
+ * event_date}; this state is checkpointed, so a duplicate stays a duplicate across restarts.
+ */
+public class DeduplicateFunction extends KeyedProcessFunction<String, RowData, RowData> {
+  private static final long serialVersionUID = 1L;
+  public static final String DUPLICATES_DROPPED = "duplicatesDropped";
+
+  private final Duration retention;
+
+  private transient ValueState<Boolean> seen;
+  private transient Counter duplicatesDropped;
+
+  public DeduplicateFunction(Duration retention) {
+    this.retention = retention;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
+    seen = getRuntimeContext().getState(descriptor);
+    duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup(StageMetrics.GROUP).counter(DUPLICATES_DROPPED);
+  }
+
+  @Override
+  public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
+    if (seen.value() == null) {
+      seen.update(true);
+      out.collect(row);
+    } else {
+      duplicatesDropped.inc();
+    }
+  }
+}

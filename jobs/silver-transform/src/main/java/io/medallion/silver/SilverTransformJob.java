@@ -1,0 +1,111 @@
+package io.medallion.silver;
+
+import io.medallion.common.config.JobArgs;
+import io.medallion.common.config.JobConfig;
+import io.medallion.common.config.JobSpec;
+import io.medallion.common.deadletter.DeadLetter;
+import io.medallion.common.deadletter.DeadLetters;
+import io.medallion.common.deadletter.Stage;
+import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonTables;
+import io.medallion.common.silver.SilverTable;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.paimon.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * silver-transform: raw Kafka topics → validated, cleansed, deduplicated Paimon {@code silver.*}
+ * tables, with every rule violation → the dead-letter topic (shared/DESIGN.md §1). Exactly once:
+ * Kafka offsets, the deduplication state, the Paimon commits and the dead-letter transaction all
+ * move with the checkpoint.
+ */
+public final class SilverTransformJob {
+  public static final JobSpec SPEC =
+      new JobSpec(
+          "silver-transform",
+          Stage.SILVER,
+          EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.PAIMON, JobSpec.Needs.PII_KEY));
+
+  public static final String SOURCE_UID = "raw-topics-source";
+  public static final String VALIDATE_UID = "validate-cleanse";
+  public static final String DLQ_SINK_UID = "dlq-silver-sink";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SilverTransformJob.class);
+
+  private SilverTransformJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobConfig config = JobArgs.load(SPEC, args, System.getenv());
+    StreamExecutionEnvironment env = JobEnvironment.create(config);
+    define(env, config);
+    env.execute(SPEC.name());
+  }
+
+  /** Creates the tables when missing and adds the job, with its real Kafka and Paimon edges, to {@code env}. */
+  public static void define(StreamExecutionEnvironment env, JobConfig config) throws Exception {
+    LOG.info("Defining {} with {}", SPEC.name(), config);
+    Map<SilverTable, Consumer<DataStream<RowData>>> tableSinks = new EnumMap<>(SilverTable.class);
+    try (Catalog catalog = PaimonCatalogs.create(config)) {
+      for (SilverTable table : SilverTable.values()) {
+        tableSinks.put(
+            table, LakeSinks.paimon(PaimonTables.ensure(catalog, table.identifier(), table.schema()), sinkUid(table)));
+      }
+    }
+    build(
+        env,
+        KafkaConnectors.rawSource(config),
+        SilverSettings.of(config),
+        tableSinks,
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
+  }
+
+  /** The topology, with its edges injected: tests pass their own source or wrapped sinks. */
+  public static void build(
+      StreamExecutionEnvironment env,
+      Source<RawRecord, ?, ?> source,
+      SilverSettings settings,
+      Map<SilverTable, Consumer<DataStream<RowData>>> tableSinks,
+      Consumer<DataStream<DeadLetter>> deadLetterSink) {
+    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "raw topics").uid(SOURCE_UID);
+    SingleOutputStreamOperator<Void> validated =
+        raw.process(new ValidateFunction(SPEC.name(), settings, Clock.systemUTC()), Types.VOID)
+            .uid(VALIDATE_UID)
+            .name("validate and cleanse");
+    for (SilverTable table : SilverTable.values()) {
+      DataStream<RowData> unique =
+          validated
+              .getSideOutput(SilverOutputs.TAGS.get(table))
+              .keyBy(new EventIdKey())
+              .process(new DeduplicateFunction(settings.dedupRetention()), InternalTypeInfo.of(table.flinkRowType()))
+              .uid(dedupUid(table))
+              .name("deduplicate " + table.qualifiedName());
+      tableSinks.get(table).accept(unique);
+    }
+    deadLetterSink.accept(validated.getSideOutput(DeadLetters.TAG));
+  }
+
+  static String dedupUid(SilverTable table) {
+    return "dedup-" + table.qualifiedName();
+  }
+
+  public static String sinkUid(SilverTable table) {
+    return "sink-" + table.qualifiedName();
+  }
+}
