@@ -19,10 +19,12 @@ import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.kafka.RawRecordDeserializer;
 import io.medallion.testkit.BadRecords;
 import io.medallion.testkit.EventFactory;
+import io.medallion.testkit.FailOnce;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
+import io.medallion.testkit.OperatorMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,10 +43,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -202,18 +200,7 @@ class BronzeIngestITCase {
 
   /** The sum over all subtasks of a counter of the job's decode operator. */
   private static long sum(JobID job, String metricSuffix) {
-    long total = 0;
-    for (OperatorMetricGroup operator : METRICS.findOperatorMetricGroups(job, "decode envelope")) {
-      for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
-        for (Map.Entry<String, Metric> metric : group.getValue().entrySet()) {
-          String identifier = group.getKey().getMetricIdentifier(metric.getKey());
-          if (identifier.startsWith(operator.getMetricIdentifier("")) && identifier.endsWith(metricSuffix)) {
-            total += ((Counter) metric.getValue()).getCount();
-          }
-        }
-      }
-    }
-    return total;
+    return OperatorMetrics.sum(METRICS, job, "decode envelope", metricSuffix);
   }
 
   @Test
@@ -357,7 +344,7 @@ class BronzeIngestITCase {
                     BronzeIngestJob.BRONZE_SINK_UID,
                     true)
                 .accept(
-                    rows.map(new FailOnceOnEvent(failOn, failed))
+                    rows.map(new FailOnce(BronzeEventsTable.EVENT_ID, failOn, failed))
                         .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
                         .uid("inject-failure")
                         .name("inject failure")),
@@ -395,25 +382,5 @@ class BronzeIngestITCase {
     assertThat(IcebergTables.readAll(catalog, BronzeEventsTable.IDENTIFIER).stream().map(BronzeIngestITCase::actualRow).toList())
         .containsExactlyInAnyOrderElementsOf(expectedRows);
     assertThat(readLetters("dlq.eo-bronze", start, end, false)).containsExactlyInAnyOrderElementsOf(expectedLetters);
-  }
-
-  /** Test-only: throws once, on the row of one event, then lets everything through. */
-  static final class FailOnceOnEvent implements org.apache.flink.api.common.functions.MapFunction<RowData, RowData> {
-    private static final long serialVersionUID = 1L;
-    private final String eventId;
-    private final SharedReference<AtomicBoolean> failed;
-
-    FailOnceOnEvent(String eventId, SharedReference<AtomicBoolean> failed) {
-      this.eventId = eventId;
-      this.failed = failed;
-    }
-
-    @Override
-    public RowData map(RowData row) {
-      if (row.getString(BronzeEventsTable.EVENT_ID).toString().equals(eventId) && failed.get().compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure after a completed checkpoint");
-      }
-      return row;
-    }
   }
 }
