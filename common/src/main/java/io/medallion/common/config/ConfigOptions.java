@@ -65,6 +65,21 @@ public final class ConfigOptions {
   public static final ConfigOption<Duration> VALIDATION_MAX_AGE =
       option("validation.max-age", Parsers::duration, "a duration", Duration.ofDays(7), "Older events are TIMESTAMP_OUT_OF_RANGE.");
 
+  public static final ConfigOption<String> SOURCE =
+      option(
+          "source",
+          Parsers::source,
+          "kafka or bronze",
+          "kafka",
+          "silver-transform's input: the raw Kafka topics, or bronze.events in Iceberg to rebuild silver (command line: --source bronze).");
+  public static final ConfigOption<Boolean> BRONZE_STREAMING =
+      option(
+          "bronze.streaming",
+          Parsers::bool,
+          "true or false",
+          false,
+          "With source bronze: false reads the current snapshot and stops; true then follows new snapshots.");
+
   public static final ConfigOption<String> PII_HMAC_KEY =
       new ConfigOption<>("pii.hmac-key", Parsers::string, "a secret", null, true, "Key of the HMAC-SHA256 pseudonymization of email and ip_address (silver).");
 
@@ -95,6 +110,8 @@ public final class ConfigOptions {
           MAX_RECORD_BYTES,
           VALIDATION_MAX_FUTURE_SKEW,
           VALIDATION_MAX_AGE,
+          SOURCE,
+          BRONZE_STREAMING,
           PII_HMAC_KEY);
 
   static final Map<String, ConfigOption<?>> BY_KEY =
@@ -102,6 +119,9 @@ public final class ConfigOptions {
 
   private static final List<String> SECRET_KEY_WORDS =
       List.of("password", "secret", "jaas", "token", "credential", "hmac", "private", "key.password");
+
+  /** The value of {@link #SOURCE} that rebuilds silver from bronze. */
+  public static final String SOURCE_BRONZE = "bronze";
 
   private ConfigOptions() {}
 

@@ -19,6 +19,9 @@ public final class JobArgs {
   @Option(names = "--set", description = "key=value override, dotted key; repeatable")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--source", description = "silver-transform's input, kafka or bronze: shorthand for --set source=…")
+  String source;
+
   /** Parses the arguments and loads the configuration; throws {@link ConfigException} on any problem. */
   public static JobConfig load(JobSpec job, String[] args, Map<String, String> environment) {
     JobArgs parsed = new JobArgs();
@@ -27,6 +30,10 @@ public final class JobArgs {
     } catch (CommandLine.ParameterException e) {
       throw new ConfigException(List.of("command line: " + e.getMessage()));
     }
-    return JobConfig.load(job, parsed.configFile, parsed.overrides, environment);
+    List<String> overrides = new ArrayList<>(parsed.overrides);
+    if (parsed.source != null) {
+      overrides.add(ConfigOptions.SOURCE.key() + "=" + parsed.source);
+    }
+    return JobConfig.load(job, parsed.configFile, overrides, environment);
   }
 }

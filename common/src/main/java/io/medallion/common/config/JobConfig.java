@@ -165,7 +165,11 @@ public final class JobConfig {
   private static void checkJobNeeds(JobSpec job, Map<String, String> values, List<String> problems) {
     // Every job writes dead letters or alerts to Kafka.
     requireKey(values, ConfigOptions.KAFKA_BOOTSTRAP_SERVERS, job, problems);
-    if (job.needs().contains(JobSpec.Needs.KAFKA_SOURCE)) {
+    // A rebuild from bronze reads Iceberg instead of the raw topics.
+    boolean fromBronze =
+        job.needs().contains(JobSpec.Needs.KAFKA_SOURCE)
+            && ConfigOptions.SOURCE_BRONZE.equalsIgnoreCase(values.getOrDefault(ConfigOptions.SOURCE.key(), ""));
+    if (job.needs().contains(JobSpec.Needs.KAFKA_SOURCE) && !fromBronze) {
       boolean topics = values.containsKey(ConfigOptions.KAFKA_TOPICS.key());
       boolean pattern = values.containsKey(ConfigOptions.KAFKA_TOPIC_PATTERN.key());
       if (topics == pattern) {
@@ -174,7 +178,7 @@ public final class JobConfig {
                 + (topics ? "set only one of them" : "one of them is required by " + job.name()));
       }
     }
-    if (job.needs().contains(JobSpec.Needs.ICEBERG)) {
+    if (job.needs().contains(JobSpec.Needs.ICEBERG) || fromBronze) {
       String type = values.getOrDefault(ConfigOptions.ICEBERG_CATALOG_PREFIX + "type", "hadoop");
       switch (type) {
         case "hadoop" -> requireKey(values, ConfigOptions.ICEBERG_CATALOG_PREFIX + "warehouse", job, problems);

@@ -98,6 +98,14 @@ final class Parsers {
     }
   }
 
+  static String source(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (!lower.equals("kafka") && !lower.equals(ConfigOptions.SOURCE_BRONZE)) {
+      throw new IllegalArgumentException("is not kafka or bronze");
+    }
+    return lower;
+  }
+
   static StartingOffsets startingOffsets(String text) {
     return StartingOffsets.parse(text);
   }

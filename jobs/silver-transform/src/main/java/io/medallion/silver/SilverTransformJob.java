@@ -1,5 +1,6 @@
 package io.medallion.silver;
 
+import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobArgs;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
@@ -9,6 +10,7 @@ import io.medallion.common.deadletter.Stage;
 import io.medallion.common.event.RawRecord;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.iceberg.BronzeReplay;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
@@ -19,6 +21,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * silver-transform: raw Kafka topics → validated, cleansed, deduplicated Paimon {@code silver.*}
- * tables, with every rule violation → the dead-letter topic (shared/DESIGN.md §1). Exactly once:
+ * tables, with every rule violation → the dead-letter topic (shared/DESIGN.md §1); or, with {@code
+ * --source bronze}, the same from the archive in {@code bronze.events}. Exactly once:
  * Kafka offsets, the deduplication state, the Paimon commits and the dead-letter transaction all
  * move with the checkpoint.
  */
@@ -44,6 +48,8 @@ public final class SilverTransformJob {
           EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.PAIMON, JobSpec.Needs.PII_KEY));
 
   public static final String SOURCE_UID = "raw-topics-source";
+  /** A rebuild from bronze is its own job with its own checkpoints; its source has its own uid. */
+  public static final String BRONZE_SOURCE_UID = "bronze-replay-source";
   public static final String VALIDATE_UID = "validate-cleanse";
   public static final String DLQ_SINK_UID = "dlq-silver-sink";
 
@@ -68,9 +74,11 @@ public final class SilverTransformJob {
             table, LakeSinks.paimon(PaimonTables.ensure(catalog, table.identifier(), table.schema()), sinkUid(table)));
       }
     }
+    boolean fromBronze = ConfigOptions.SOURCE_BRONZE.equals(config.get(ConfigOptions.SOURCE));
     build(
         env,
-        KafkaConnectors.rawSource(config),
+        fromBronze ? BronzeReplay.source(config) : KafkaConnectors.rawSource(config),
+        fromBronze ? BRONZE_SOURCE_UID : SOURCE_UID,
         SilverSettings.of(config),
         tableSinks,
         LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
@@ -80,10 +88,12 @@ public final class SilverTransformJob {
   public static void build(
       StreamExecutionEnvironment env,
       Source<RawRecord, ?, ?> source,
+      String sourceUid,
       SilverSettings settings,
       Map<SilverTable, Consumer<DataStream<RowData>>> tableSinks,
       Consumer<DataStream<DeadLetter>> deadLetterSink) {
-    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "raw topics").uid(SOURCE_UID);
+    DataStream<RawRecord> raw =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), sourceUid, TypeInformation.of(RawRecord.class)).uid(sourceUid);
     SingleOutputStreamOperator<Void> validated =
         raw.process(new ValidateFunction(SPEC.name(), settings, Clock.systemUTC()), Types.VOID)
             .uid(VALIDATE_UID)

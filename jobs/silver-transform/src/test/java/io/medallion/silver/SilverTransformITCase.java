@@ -334,7 +334,7 @@ class SilverTransformITCase {
       }
     }
     SilverTransformJob.build(
-        env, source, SilverSettings.of(config), sinks, LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID));
+        env, source, SilverTransformJob.SOURCE_UID, SilverSettings.of(config), sinks, LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID));
 
     kafka.produce(firstBatch);
     JobClient job = env.executeAsync("silver-transform-exactly-once-it");
