@@ -1,40 +1,38 @@
 package io.medallion.local;
 
-import io.medallion.bronze.BronzeIngestJob;
 import io.medallion.common.config.JobConfig;
+import io.medallion.common.config.JobSpec;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.Topics;
+import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.silver.SilverTable;
+import io.medallion.silver.DeduplicateFunction;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.KafkaBroker;
-import java.io.IOException;
+import io.medallion.testkit.PaimonReads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,6 +45,7 @@ import picocli.CommandLine.Option;
     })
 final class DemoCommand implements Callable<Integer> {
   private static final int MAX_RECORD_BYTES = 65_536;
+  private static final String PII_KEY = "demo-only-pseudonymization-key";
 
   @Option(names = "--events", defaultValue = "20000", description = "valid, distinct events (default ${DEFAULT-VALUE})")
   long events;
@@ -66,6 +65,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", defaultValue = "600", description = "give up if the layers have not caught up by then (default ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
+  /** A job of the demo, its configuration and its id on the local cluster. */
+  private record Running(JobSpec spec, JobConfig config, JobID id) {}
+
   @Override
   public Integer call() throws Exception {
     Path data = dataDir.toAbsolutePath().normalize();
@@ -78,13 +80,15 @@ final class DemoCommand implements Callable<Integer> {
         LocalFlink flink = new LocalFlink(4)) {
       System.out.println("  kafka   in-process KRaft broker at " + kafka.bootstrapServers());
       kafka.createTopics(2, Topics.RAW_TOPICS.toArray(String[]::new));
-      kafka.createTopics(1, Stage.BRONZE.defaultTopic());
+      kafka.createTopics(1, Stage.BRONZE.defaultTopic(), Stage.SILVER.defaultTopic());
 
-      JobConfig bronze = bronzeConfig(kafka, data);
-      StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(bronze));
-      BronzeIngestJob.define(env, bronze);
-      JobID bronzeJob = flink.submit(env, BronzeIngestJob.SPEC.name());
-      System.out.println("  flink   local MiniCluster; bronze-ingest running (parallelism 2, checkpoint every 2s)");
+      Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), data, "2s", 2);
+      settings.put("kafka.topic-pattern", Topics.RAW_TOPIC_PATTERN);
+      settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
+      settings.put("pii.hmac-key", PII_KEY);
+      Running bronze = submit(flink, JobCatalog.BRONZE_INGEST, settings);
+      Running silver = submit(flink, JobCatalog.SILVER_TRANSFORM, settings);
+      System.out.println("  flink   local MiniCluster; bronze-ingest and silver-transform running (parallelism 2, checkpoint every 2s)");
 
       DataGenerator.Plan plan =
           new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, 42, null, MAX_RECORD_BYTES + 10_000);
@@ -97,109 +101,168 @@ final class DemoCommand implements Callable<Integer> {
                 }
               });
 
-      Catalog catalog = IcebergCatalogs.loader(bronze).loadCatalog();
-      Map<String, Long> lettersByCode = new TreeMap<>();
       long expected = DataGenerator.expectedRecords(plan);
-      long startNanos = System.nanoTime();
-      try (KafkaConsumer<byte[], byte[]> dlq = committedReader(kafka.bootstrapServers(), Stage.BRONZE.defaultTopic())) {
-        long rows = 0;
-        long letters = 0;
-        while (!(generator.isDone() && rows + letters >= expected)) {
-          if (generator.isCompletedExceptionally()) {
-            generator.join();
-          }
-          for (ConsumerRecord<byte[], byte[]> letter : dlq.poll(Duration.ofMillis(500))) {
-            lettersByCode.merge(header(letter, DeadLetterHeaders.ERROR_CODE), 1L, Long::sum);
-          }
-          letters = lettersByCode.values().stream().mapToLong(Long::longValue).sum();
-          rows = IcebergTables.rowCount(catalog, BronzeEventsTable.IDENTIFIER);
-          double seconds = (System.nanoTime() - startNanos) / 1e9;
-          progress(String.format(
-              "  %5.1fs  produced %,d/%,d | bronze.events %,d rows | dlq.bronze %,d dead letters",
-              seconds, sent.records.get(), expected, rows, letters));
-          if (flink.status(bronzeJob).isGloballyTerminalState()) {
-            flink.await(bronzeJob);
-            throw new IllegalStateException("bronze-ingest stopped unexpectedly");
-          }
-          if (seconds > timeoutSeconds) {
-            System.out.println();
-            System.out.printf("medallion demo: layers did not catch up within %d s%n", timeoutSeconds);
-            return 1;
+      long start = System.nanoTime();
+      while (!(generator.isDone() && caughtUp(flink, bronze, silver, expected))) {
+        if (generator.isCompletedExceptionally()) {
+          generator.join();
+        }
+        for (Running job : new Running[] {bronze, silver}) {
+          if (flink.status(job.id).isGloballyTerminalState()) {
+            flink.await(job.id);
+            throw new IllegalStateException(job.spec.name() + " stopped unexpectedly");
           }
         }
-        System.out.println();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress(String.format(
+            "  %5.1fs  produced %,d/%,d | bronze %,d in, %,d rows, %,d dead | silver %,d in, %,d rows, %,d dead, %,d duplicates",
+            seconds, sent.records.get(), expected,
+            flink.sumOfCounter(bronze.id, StageMetrics.RECORDS_IN), flink.sumOfCounter(bronze.id, StageMetrics.ROWS_OUT),
+            flink.sumOfCounter(bronze.id, StageMetrics.DEAD_LETTERS),
+            flink.sumOfCounter(silver.id, StageMetrics.RECORDS_IN), silverRows(flink, silver),
+            flink.sumOfCounter(silver.id, StageMetrics.DEAD_LETTERS), flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED)));
+        if (seconds > timeoutSeconds) {
+          System.out.printf("%nmedallion demo: layers did not catch up within %d s%n", timeoutSeconds);
+          return 1;
+        }
+        LockSupport.parkNanos(250_000_000L);
       }
-      flink.cancel(bronzeJob);
-      return summary(sent, catalog, lettersByCode, data);
+      // Everything is processed; what is committed shows at the next checkpoint.
+      long duplicatesDropped = flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED);
+      Layers layers = awaitCommitted(kafka, flink, bronze, silver, start);
+      flink.cancel(bronze.id);
+      flink.cancel(silver.id);
+      System.out.println();
+      return summary(sent, layers, duplicatesDropped, data);
     }
   }
 
-  private JobConfig bronzeConfig(KafkaBroker kafka, Path data) {
-    Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), data, "2s", 2);
-    settings.put("kafka.topic-pattern", Topics.RAW_TOPIC_PATTERN);
-    settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
-    return JobConfig.of(BronzeIngestJob.SPEC, settings);
+  private static Running submit(LocalFlink flink, JobCatalog job, Map<String, String> settings) throws Exception {
+    JobConfig config = JobConfig.of(job.spec, settings);
+    StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
+    job.definition.define(env, config);
+    return new Running(job.spec, config, flink.submit(env, job.spec.name()));
   }
 
-  private int summary(DataGenerator.Sent sent, Catalog catalog, Map<String, Long> lettersByCode, Path data) throws IOException {
-    Table table = catalog.loadTable(BronzeEventsTable.IDENTIFIER);
+  private static long silverRows(LocalFlink flink, Running silver) {
+    return flink.sumOfCounter(silver.id, StageMetrics.ROWS_OUT) - flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED);
+  }
+
+  private static boolean caughtUp(LocalFlink flink, Running bronze, Running silver, long expected) {
+    return flink.sumOfCounter(bronze.id, StageMetrics.RECORDS_IN) >= expected
+        && flink.sumOfCounter(silver.id, StageMetrics.RECORDS_IN) >= expected;
+  }
+
+  /** What the tables and dead-letter topics hold, as readers see it (committed only). */
+  private record Layers(
+      Map<String, Long> bronzeRowsByType,
+      long bronzeDistinctIds,
+      Map<String, Long> bronzeLetters,
+      Map<SilverTable, Long> silverRows,
+      Map<String, Long> silverLetters) {
+
+    long bronzeRows() {
+      return bronzeRowsByType.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long silverTotal() {
+      return silverRows.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** Waits until the tables and topics hold what the jobs processed: the next checkpoint commits it. */
+  private Layers awaitCommitted(KafkaBroker kafka, LocalFlink flink, Running bronze, Running silver, long start) throws Exception {
+    while (true) {
+      Layers layers = read(kafka, bronze, silver);
+      boolean committed =
+          layers.bronzeRows() == flink.sumOfCounter(bronze.id, StageMetrics.ROWS_OUT)
+              && total(layers.bronzeLetters) == flink.sumOfCounter(bronze.id, StageMetrics.DEAD_LETTERS)
+              && layers.silverTotal() == silverRows(flink, silver)
+              && total(layers.silverLetters) == flink.sumOfCounter(silver.id, StageMetrics.DEAD_LETTERS);
+      if (committed) {
+        return layers;
+      }
+      if ((System.nanoTime() - start) / 1e9 > timeoutSeconds) {
+        throw new IllegalStateException("the last checkpoint did not commit within " + timeoutSeconds + " s");
+      }
+      LockSupport.parkNanos(500_000_000L);
+    }
+  }
+
+  private static Layers read(KafkaBroker kafka, Running bronze, Running silver) throws Exception {
+    Catalog iceberg = IcebergCatalogs.loader(bronze.config).loadCatalog();
     Map<String, Long> rowsByType = new TreeMap<>();
     Map<String, Integer> copiesById = new HashMap<>();
-    try (CloseableIterable<Record> rows = IcebergGenerics.read(table).select("event_id", "event_type").build()) {
-      for (Record row : rows) {
-        rowsByType.merge((String) row.getField("event_type"), 1L, Long::sum);
-        copiesById.merge((String) row.getField("event_id"), 1, Integer::sum);
+    if (IcebergTables.rowCount(iceberg, BronzeEventsTable.IDENTIFIER) > 0) {
+      try (CloseableIterable<Record> rows =
+          IcebergGenerics.read(iceberg.loadTable(BronzeEventsTable.IDENTIFIER)).select("event_id", "event_type").build()) {
+        for (Record row : rows) {
+          rowsByType.merge((String) row.getField("event_type"), 1L, Long::sum);
+          copiesById.merge((String) row.getField("event_id"), 1, Integer::sum);
+        }
       }
     }
-    long rows = rowsByType.values().stream().mapToLong(Long::longValue).sum();
-    long duplicateRows = rows - copiesById.size();
+    Map<SilverTable, Long> silverRows = new LinkedHashMap<>();
+    try (org.apache.paimon.catalog.Catalog paimon = PaimonCatalogs.create(silver.config)) {
+      for (SilverTable table : SilverTable.values()) {
+        silverRows.put(table, (long) PaimonReads.readAll(paimon.getTable(table.identifier())).size());
+      }
+    }
+    return new Layers(
+        rowsByType, copiesById.size(), lettersByCode(kafka, bronze.config.dlqTopic()), silverRows, lettersByCode(kafka, silver.config.dlqTopic()));
+  }
+
+  private static Map<String, Long> lettersByCode(KafkaBroker kafka, String topic) {
+    Map<String, Long> byCode = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> letter : kafka.readCommitted(topic)) {
+      Header code = letter.headers().lastHeader(DeadLetterHeaders.ERROR_CODE);
+      byCode.merge(code == null ? "(none)" : new String(code.value(), StandardCharsets.UTF_8), 1L, Long::sum);
+    }
+    return byCode;
+  }
+
+  private static long total(Map<String, Long> counts) {
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private int summary(DataGenerator.Sent sent, Layers layers, long duplicatesDropped, Path data) {
     Map<String, Long> sentByCode = new TreeMap<>();
     sent.badByCode.forEach((code, n) -> sentByCode.put(code.name(), n.get()));
+    Map<String, Long> silverByTable = new LinkedHashMap<>();
+    layers.silverRows.forEach((table, n) -> silverByTable.put(table.qualifiedName(), n));
 
-    System.out.println();
     System.out.println("== Summary ==");
     System.out.printf(
         "raw topics      %,d records: %,d events, %,d duplicates, %,d bad%n",
         sent.records.get(), sent.valid.get(), sent.duplicates.get(), sent.bad());
     System.out.printf(
         "bronze.events   %,d rows, %,d distinct event_ids (%,d duplicate copies kept: bronze is the raw archive)%n",
-        rows, copiesById.size(), duplicateRows);
-    System.out.println("                by event_type: " + format(rowsByType));
-    System.out.printf("dlq.bronze      %,d dead letters%n", lettersByCode.values().stream().mapToLong(Long::longValue).sum());
-    System.out.println("                by error code: " + format(lettersByCode));
-    System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg, Hadoop catalog: bronze.events)");
+        layers.bronzeRows(), layers.bronzeDistinctIds, layers.bronzeRows() - layers.bronzeDistinctIds);
+    System.out.println("                by event_type: " + format(layers.bronzeRowsByType));
+    System.out.printf("dlq.bronze      %,d dead letters%n", total(layers.bronzeLetters));
+    System.out.println("                by error code: " + format(layers.bronzeLetters));
+    System.out.printf("silver          %,d rows (%,d duplicates dropped)%n", layers.silverTotal(), duplicatesDropped);
+    System.out.println("                " + format(silverByTable));
+    System.out.printf("dlq.silver      %,d dead letters%n", total(layers.silverLetters));
+    System.out.println("                by error code: " + format(layers.silverLetters));
+    System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg: bronze.events)");
+    System.out.println("                " + data.resolve("paimon") + " (Paimon: silver.*)");
 
-    boolean balanced =
-        rows == sent.valid.get() + sent.duplicates.get() && lettersByCode.equals(sentByCode);
+    boolean bronzeBalanced =
+        layers.bronzeRows() == sent.valid.get() + sent.duplicates.get() && layers.bronzeLetters.equals(sentByCode);
+    boolean silverBalanced =
+        layers.silverTotal() == sent.valid.get() && duplicatesDropped == sent.duplicates.get() && layers.silverLetters.equals(sentByCode);
     System.out.println(
-        balanced
-            ? "reconciled      every record sent is in exactly one place: a bronze row or a dead letter"
-            : "NOT reconciled  sent " + sentByCode + " bad and " + (sent.valid.get() + sent.duplicates.get()) + " valid records");
-    return balanced ? 0 : 1;
+        bronzeBalanced && silverBalanced
+            ? "reconciled      every record sent is in exactly one place per layer: a row, a dropped duplicate or a dead letter"
+            : "NOT reconciled  sent " + sent.valid.get() + " events, " + sent.duplicates.get() + " duplicates, bad " + sentByCode);
+    return bronzeBalanced && silverBalanced ? 0 : 1;
   }
 
   private static String format(Map<String, Long> counts) {
     return counts.entrySet().stream()
         .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
         .collect(Collectors.joining(" | "));
-  }
-
-  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? "(none)" : new String(header.value(), StandardCharsets.UTF_8);
-  }
-
-  private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers, String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
   }
 
   private long lastProgressLine;
@@ -213,5 +276,4 @@ final class DemoCommand implements Callable<Integer> {
       lastProgressLine = System.nanoTime();
     }
   }
-
 }

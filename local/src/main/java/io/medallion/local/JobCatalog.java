@@ -3,20 +3,27 @@ package io.medallion.local;
 import io.medallion.bronze.BronzeIngestJob;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
+import io.medallion.silver.SilverTransformJob;
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.BiConsumer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** The jobs the {@code medallion} command can run locally, by name. */
 enum JobCatalog {
-  BRONZE_INGEST(BronzeIngestJob.SPEC, BronzeIngestJob::define);
+  BRONZE_INGEST(BronzeIngestJob.SPEC, BronzeIngestJob::define),
+  SILVER_TRANSFORM(SilverTransformJob.SPEC, SilverTransformJob::define);
+
+  /** Adds a job with its real edges to an environment (each job's {@code define}). */
+  interface Definition {
+    void define(StreamExecutionEnvironment env, JobConfig config) throws Exception;
+  }
 
   final JobSpec spec;
-  final BiConsumer<StreamExecutionEnvironment, JobConfig> define;
+  final Definition definition;
 
-  JobCatalog(JobSpec spec, BiConsumer<StreamExecutionEnvironment, JobConfig> define) {
+  JobCatalog(JobSpec spec, Definition definition) {
     this.spec = spec;
-    this.define = define;
+    this.definition = definition;
   }
 
   static JobCatalog byName(String name) {
@@ -29,6 +36,6 @@ enum JobCatalog {
   }
 
   static List<String> names() {
-    return java.util.Arrays.stream(values()).map(j -> j.spec.name()).toList();
+    return Arrays.stream(values()).map(j -> j.spec.name()).toList();
   }
 }

@@ -31,6 +31,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--set", description = "key=value override (dotted key); repeatable")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--source", description = "silver-transform's input: kafka (default) or bronze, to rebuild silver from bronze.events")
+  String source;
+
   static final class JobNames extends ArrayList<String> {
     private static final long serialVersionUID = 1L;
 
@@ -42,13 +45,17 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobCatalog entry = JobCatalog.byName(job);
-    JobConfig jobConfig = JobConfig.load(entry.spec, config, overrides, System.getenv());
+    List<String> settings = new ArrayList<>(overrides);
+    if (source != null) {
+      settings.add(ConfigOptions.SOURCE.key() + "=" + source);
+    }
+    JobConfig jobConfig = JobConfig.load(entry.spec, config, settings, System.getenv());
     Configuration flink = JobEnvironment.flinkConfiguration(jobConfig);
     int parallelism = jobConfig.getOptional(ConfigOptions.PARALLELISM).orElse(DEFAULT_PARALLELISM);
     flink.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
     try (LocalFlink cluster = new LocalFlink(parallelism)) {
       StreamExecutionEnvironment env = LocalFlink.environment(flink);
-      entry.define.accept(env, jobConfig);
+      entry.definition.define(env, jobConfig);
       JobID id = cluster.submit(env, entry.spec.name());
       System.out.printf(
           "%s: running on a local MiniCluster (parallelism %d, job %s)%s%n",

@@ -197,4 +197,35 @@ class JobConfigTest {
             Map.of());
     assertThat(config.withPrefix(ConfigOptions.PAIMON_CATALOG_PREFIX)).containsEntry("warehouse", "/p");
   }
+
+  private static final JobSpec SILVER =
+      new JobSpec("silver-transform", Stage.SILVER, EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.PAIMON, JobSpec.Needs.PII_KEY));
+
+  @Test
+  void aRebuildFromBronzeNeedsTheIcebergCatalogInsteadOfRawTopics() {
+    assertThatThrownBy(
+            () -> JobArgs.load(SILVER, new String[] {"--source", "bronze", "--set", "kafka.bootstrap-servers=k:9092"}, Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "iceberg.catalog.warehouse: required by silver-transform",
+                        "paimon.catalog.warehouse: required by silver-transform",
+                        "pii.hmac-key: required by silver-transform"));
+
+    JobConfig rebuild =
+        JobArgs.load(
+            SILVER,
+            new String[] {
+              "--source", "BRONZE", "--set", "kafka.bootstrap-servers=k:9092", "--set", "iceberg.catalog.warehouse=/i",
+              "--set", "paimon.catalog.warehouse=/p", "--set", "pii.hmac-key=${ENV:KEY}"
+            },
+            Map.of("KEY", "k"));
+    assertThat(rebuild.get(ConfigOptions.SOURCE)).isEqualTo("bronze");
+    assertThat(rebuild.get(ConfigOptions.BRONZE_STREAMING)).isFalse();
+    assertThat(rebuild.toString()).contains("pii.hmac-key=******").doesNotContain("pii.hmac-key=k");
+    assertThatThrownBy(() -> JobArgs.load(SILVER, new String[] {"--source", "s3"}, Map.of()))
+        .hasMessageContaining("source: 's3' is not kafka or bronze");
+  }
 }
