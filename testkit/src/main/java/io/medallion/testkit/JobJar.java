@@ -40,6 +40,8 @@ public final class JobJar {
     String classpath = Files.readString(Path.of(required("medallion.flink.classpath"))).trim();
     List<String> options = new ArrayList<>(Arrays.asList(required("medallion.jvm.opens").trim().split("\\s+")));
     options.add("-Xmx768m");
+    // Log at INFO to the captured output, so tests can check what a job prints (never a secret).
+    options.add("-Dorg.apache.logging.log4j.level=INFO");
     return new JobJar(jar, classpath, options);
   }
 
