@@ -1,12 +1,14 @@
 package io.medallion.local;
 
 import com.sun.management.OperatingSystemMXBean;
-import io.medallion.bronze.BronzeIngestJob;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
+import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonTables;
+import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.KafkaBroker;
 import java.io.IOException;
@@ -21,7 +23,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
   private static final String TOPIC = "raw.bench";
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  @Parameters(index = "0", description = "the job to measure: bronze-ingest")
+  @Parameters(index = "0", description = "the job to measure: bronze-ingest or silver-transform")
   String job;
 
   @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
@@ -78,30 +79,28 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!job.equals(BronzeIngestJob.SPEC.name())) {
-      throw new IllegalArgumentException("bench knows " + BronzeIngestJob.SPEC.name() + " only, not '" + job + "'");
-    }
+    JobCatalog measured = JobCatalog.byName(job);
     Path data = dataDir.toAbsolutePath().normalize();
     Directories.empty(data);
     try (KafkaBroker kafka = KafkaBroker.start();
         LocalFlink flink = new LocalFlink(parallelism)) {
-      kafka.createTopics(1, BronzeIngestJob.SPEC.stage().defaultTopic());
+      kafka.createTopics(1, measured.spec.stage().defaultTopic());
       Round[] rounds = new Round[warmupRounds + 1];
       for (int i = 0; i <= warmupRounds; i++) {
-        boolean measured = i == warmupRounds;
-        String topic = measured ? TOPIC : TOPIC + ".warmup-" + (i + 1);
-        rounds[i] = new Round(topic, prefill(kafka, topic, measured ? events : warmupEvents, i), data.resolve(topic));
+        boolean last = i == warmupRounds;
+        String topic = last ? TOPIC : TOPIC + ".warmup-" + (i + 1);
+        rounds[i] = new Round(topic, prefill(kafka, topic, last ? events : warmupEvents, i), data.resolve(topic));
       }
       for (int i = 0; i < warmupRounds; i++) {
-        Result warmup = run(kafka, flink, rounds[i]);
+        Result warmup = run(kafka, flink, measured, rounds[i]);
         System.out.printf(
             "warm-up %d: %,d records processed at %,.0f records/s%n",
             i + 1, warmup.records, warmup.records / warmup.processingSeconds);
       }
       resetPeaks();
       Round round = rounds[warmupRounds];
-      Result result = run(kafka, flink, round);
-      long expectedRows = round.sent.valid.get() + round.sent.duplicates.get();
+      Result result = run(kafka, flink, measured, round);
+      long expectedRows = expectedRows(measured, round);
       System.out.printf(
           "%s: processed %,d records in %.1f s = %,.0f records/s (first to last record decoded)%n",
           job, result.records, result.processingSeconds, result.records / result.processingSeconds);
@@ -116,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
           peakHeapBytes() >> 20, peakResidentKiB() >> 10, System.getProperty("java.version"),
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
       System.out.printf(
-          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds%s; bronze.events %,d rows (expected %,d)%n",
+          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds%s; %,d rows written (expected %,d)%n",
           parallelism, partitions, checkpointInterval, warmupRounds, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
       return result.rows == expectedRows ? 0 : 1;
     }
@@ -138,20 +137,20 @@ final class BenchCommand implements Callable<Integer> {
    * from the first to the last record decoded (sampled from the in-process metric reporter), end to end until the
    * checkpoint after it has committed every row to the table. Then the job is cancelled.
    */
-  private Result run(KafkaBroker kafka, LocalFlink flink, Round round) throws Exception {
+  private Result run(KafkaBroker kafka, LocalFlink flink, JobCatalog measured, Round round) throws Exception {
     Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), round.data, checkpointInterval, parallelism);
     settings.put("kafka.topics", round.topic);
+    settings.put("pii.hmac-key", "bench-only-pseudonymization-key");
     settings.putAll(extra);
-    JobConfig config = JobConfig.of(BronzeIngestJob.SPEC, settings);
+    JobConfig config = JobConfig.of(measured.spec, settings);
     StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
-    BronzeIngestJob.define(env, config);
-    Catalog catalog = IcebergCatalogs.loader(config).loadCatalog();
+    measured.definition.define(env, config);
 
     long total = round.sent.records.get();
-    long expectedRows = round.sent.valid.get() + round.sent.duplicates.get();
+    long expectedRows = expectedRows(measured, round);
     long cpuStart = OS.getProcessCpuTime();
     long start = System.nanoTime();
-    JobID id = flink.submit(env, BronzeIngestJob.SPEC.name());
+    JobID id = flink.submit(env, measured.spec.name());
     long firstSeen = 0;
     long seen = 0;
     while (seen < total) {
@@ -167,11 +166,29 @@ final class BenchCommand implements Callable<Integer> {
     while (rows < expectedRows) {
       requireRunning(flink, id);
       LockSupport.parkNanos(100_000_000L);
-      rows = IcebergTables.rowCount(catalog, BronzeEventsTable.IDENTIFIER);
+      rows = committedRows(measured, config);
     }
     long committed = System.nanoTime();
     flink.cancel(id);
     return new Result(total, (allSeen - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, rows);
+  }
+
+  /** Bronze keeps every valid record; silver one row per distinct valid event. */
+  private static long expectedRows(JobCatalog measured, Round round) {
+    return measured == JobCatalog.BRONZE_INGEST ? round.sent.valid.get() + round.sent.duplicates.get() : round.sent.valid.get();
+  }
+
+  private static long committedRows(JobCatalog measured, JobConfig config) throws Exception {
+    if (measured == JobCatalog.BRONZE_INGEST) {
+      return IcebergTables.rowCount(IcebergCatalogs.loader(config).loadCatalog(), BronzeEventsTable.IDENTIFIER);
+    }
+    long rows = 0;
+    try (org.apache.paimon.catalog.Catalog catalog = PaimonCatalogs.create(config)) {
+      for (SilverTable table : SilverTable.values()) {
+        rows += PaimonTables.rowCount(catalog.getTable(table.identifier()));
+      }
+    }
+    return rows;
   }
 
   private static void requireRunning(LocalFlink flink, JobID id) throws Exception {

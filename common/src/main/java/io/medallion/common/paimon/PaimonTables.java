@@ -2,11 +2,11 @@ package io.medallion.common.paimon;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.schema.Schema;
 import org.apache.paimon.schema.SchemaChange;
+import org.apache.paimon.table.FileStoreTable;
 import org.apache.paimon.table.Table;
 import org.apache.paimon.types.DataField;
 
@@ -58,8 +58,13 @@ public final class PaimonTables {
     }
   }
 
-  /** The table with options that apply to this job only (not stored in the table's schema). */
-  public static Table withOptions(Table table, Map<String, String> options) {
-    return table.copy(options);
+  /**
+   * The number of rows in the data files of the latest snapshot, from its metadata (no data read),
+   * before rows of the same key are merged: exact for tables whose writers never repeat a key.
+   */
+  public static long rowCount(Table table) {
+    return ((FileStoreTable) table).snapshotManager().latestSnapshot() == null
+        ? 0
+        : ((FileStoreTable) table).newSnapshotReader().read().splits().stream().mapToLong(split -> split.rowCount()).sum();
   }
 }

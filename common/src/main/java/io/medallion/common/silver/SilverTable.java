@@ -171,7 +171,8 @@ public enum SilverTable {
                 CoreOptions.CHANGELOG_PRODUCER.key(), CoreOptions.ChangelogProducer.LOOKUP.toString(),
                 CoreOptions.FILE_COMPRESSION.key(), "zstd",
                 CoreOptions.TARGET_FILE_SIZE.key(), "128 mb",
-                CoreOptions.SNAPSHOT_TIME_RETAINED.key(), "24 h"))
+                CoreOptions.SNAPSHOT_TIME_RETAINED.key(), "24 h",
+                CoreOptions.WRITE_BUFFER_SIZE.key(), "64 mb"))
         .comment("Validated, cleansed, deduplicated " + eventType + " events (medallion silver)")
         .build();
   }
