@@ -16,7 +16,6 @@ import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaConnectors;
-import io.medallion.common.kafka.RawRecordDeserializer;
 import io.medallion.testkit.BadRecords;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailOnce;
@@ -24,6 +23,7 @@ import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
+import io.medallion.testkit.TestSources;
 import io.medallion.testkit.OperatorMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,9 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -55,7 +53,6 @@ import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -304,31 +301,12 @@ class BronzeIngestITCase {
     for (int i = 0; i < bad.size(); i++) {
       (i % 2 == 0 ? firstBatch : secondBatch).add(record(topic, i % 2, "bad-" + i, bad.get(i).value()));
     }
-    Map<TopicPartition, Long> endOffsets = new HashMap<>();
-    for (ProducerRecord<byte[], byte[]> r : firstBatch) {
-      endOffsets.merge(new TopicPartition(topic, r.partition()), 1L, Long::sum);
-    }
-    for (ProducerRecord<byte[], byte[]> r : secondBatch) {
-      endOffsets.merge(new TopicPartition(topic, r.partition()), 1L, Long::sum);
-    }
-
     JobConfig config = config("raw\\.eo-.*", "dlq.eo-bronze", false);
-    Configuration flinkConfig = JobEnvironment.flinkConfiguration(config);
-    flinkConfig.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    flinkConfig.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-    flinkConfig.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
-    // The source stops at the offsets the test will have produced: the job ends by itself.
-    KafkaSource<RawRecord> source =
-        KafkaSource.<RawRecord>builder()
-            .setBootstrapServers(kafka.bootstrapServers())
-            .setTopics(topic)
-            .setGroupId("bronze-eo-it")
-            .setStartingOffsets(OffsetsInitializer.earliest())
-            .setBounded(OffsetsInitializer.offsets(endOffsets))
-            .setDeserializer(new RawRecordDeserializer())
-            .setProperty("isolation.level", "read_committed")
-            .build();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), 3));
+    List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>(firstBatch);
+    all.addAll(secondBatch);
+    KafkaSource<RawRecord> source = TestSources.rawUntil(kafka, topic, "bronze-eo-it", all);
     Catalog catalog = IcebergCatalogs.loader(config).loadCatalog();
     BronzeEventsTable.definition().ensure(catalog);
     String failOn = secondBatch.stream()
@@ -364,8 +342,6 @@ class BronzeIngestITCase {
     Instant end = Instant.now();
 
     assertThat(failed.get()).as("the injected failure happened").isTrue();
-    List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>(firstBatch);
-    all.addAll(secondBatch);
     Map<String, ObjectNode> byId = new HashMap<>();
     valid.forEach(e -> byId.put(e.get("event_id").asText(), e));
     List<BronzeRow> expectedRows = new ArrayList<>();

@@ -12,7 +12,6 @@ import io.medallion.common.event.RawRecord;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.kafka.KafkaConnectors;
-import io.medallion.common.kafka.RawRecordDeserializer;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.paimon.PaimonCatalogs;
@@ -25,6 +24,7 @@ import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.OperatorMetrics;
 import io.medallion.testkit.PaimonReads;
+import io.medallion.testkit.TestSources;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,16 +42,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -290,31 +287,13 @@ class SilverTransformITCase {
       String json = event("0c8f8a3e-7777-4d1e-9b7a-00000000000" + i, "metric", EVENT_TIME, "{\"name\":\"Bad Name\",\"value\":1}");
       (i % 2 == 0 ? firstBatch : secondBatch).add(record(topic, i % 2, key, json));
     }
-    Map<TopicPartition, Long> endOffsets = new HashMap<>();
-    for (ProducerRecord<byte[], byte[]> r : firstBatch) {
-      endOffsets.merge(new TopicPartition(topic, r.partition()), 1L, Long::sum);
-    }
-    for (ProducerRecord<byte[], byte[]> r : secondBatch) {
-      endOffsets.merge(new TopicPartition(topic, r.partition()), 1L, Long::sum);
-    }
-
     JobConfig config = config("raw\\.seo-.*", "dlq.seo-silver");
-    Configuration flinkConfig = JobEnvironment.flinkConfiguration(config);
     // Paimon's committer fails once on purpose after a restore (shared/PITFALLS.md): allow it.
-    flinkConfig.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    flinkConfig.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 4);
-    flinkConfig.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
-    KafkaSource<RawRecord> source =
-        KafkaSource.<RawRecord>builder()
-            .setBootstrapServers(kafka.bootstrapServers())
-            .setTopics(topic)
-            .setGroupId("silver-eo-it")
-            .setStartingOffsets(OffsetsInitializer.earliest())
-            .setBounded(OffsetsInitializer.offsets(endOffsets))
-            .setDeserializer(new RawRecordDeserializer())
-            .setProperty("isolation.level", "read_committed")
-            .build();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), 4));
+    List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>(firstBatch);
+    all.addAll(secondBatch);
+    KafkaSource<RawRecord> source = TestSources.rawUntil(kafka, topic, "silver-eo-it", all);
     SharedReference<AtomicBoolean> failed = shared.add(new AtomicBoolean());
     Map<SilverTable, Consumer<DataStream<RowData>>> sinks = new EnumMap<>(SilverTable.class);
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
