@@ -17,6 +17,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,6 +40,8 @@ import picocli.CommandLine.Parameters;
     })
 final class BenchCommand implements Callable<Integer> {
   private static final String TOPIC = "raw.bench";
+  /** How long after the last record the rows may take to be committed before the run counts as failed. */
+  private static final Duration COMMIT_TIMEOUT = Duration.ofMinutes(3);
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   @Parameters(index = "0", description = "the job to measure: bronze-ingest or silver-transform")
@@ -163,8 +166,13 @@ final class BenchCommand implements Callable<Integer> {
     long allSeen = System.nanoTime();
     double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
     long rows = 0;
+    long deadline = allSeen + COMMIT_TIMEOUT.toNanos();
     while (rows < expectedRows) {
       requireRunning(flink, id);
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "only " + rows + " of " + expectedRows + " rows were committed within " + COMMIT_TIMEOUT + " after the last record");
+      }
       LockSupport.parkNanos(100_000_000L);
       rows = committedRows(measured, config);
     }
