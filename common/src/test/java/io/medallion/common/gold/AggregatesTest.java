@@ -1,0 +1,97 @@
+package io.medallion.common.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class AggregatesTest {
+
+  @Test
+  void summarizesTransactionsExactlyAndMergesPartialsToTheSameResult() {
+    TransactionSummary all = new TransactionSummary();
+    TransactionSummary left = new TransactionSummary();
+    TransactionSummary right = new TransactionSummary();
+    String[][] transactions = {{"0.10", "captured"}, {"0.20", "declined"}, {"1200", "captured"}, {"0.30", "declined"}, {"0", "refunded"}};
+    for (int i = 0; i < transactions.length; i++) {
+      BigDecimal amount = new BigDecimal(transactions[i][0]);
+      all.add(amount, transactions[i][1]);
+      (i < 2 ? left : right).add(amount, transactions[i][1]);
+    }
+    left.merge(right);
+    left.merge(new TransactionSummary());
+    for (TransactionSummary summary : List.of(all, left)) {
+      assertThat(summary.count()).isEqualTo(5);
+      assertThat(summary.sum()).isEqualByComparingTo("1200.60");
+      assertThat(summary.min()).isEqualByComparingTo("0");
+      assertThat(summary.max()).isEqualByComparingTo("1200");
+      assertThat(summary.declined()).isEqualTo(2);
+    }
+    assertThat(new TransactionSummary().min()).isNull();
+  }
+
+  @Test
+  void countsActionsByKindPurchasesAndDistinctResourcesExactly() {
+    UserActivity a = new UserActivity();
+    a.add("view", "/p/1");
+    a.add("view", "/p/1");
+    a.add("purchase", "/p/1");
+    UserActivity b = new UserActivity();
+    b.add("click", "/p/2");
+    b.add("purchase", "/p/3");
+    a.merge(b);
+    assertThat(a.actions()).isEqualTo(Map.of("view", 2L, "purchase", 2L, "click", 1L));
+    assertThat(a.purchases()).isEqualTo(2);
+    assertThat(a.distinctResources()).isEqualTo(3);
+    assertThat(new UserActivity().purchases()).isZero();
+  }
+
+  @Test
+  void rollsUpMetricsExactlyAndPercentilesWithinTheStatedRelativeError() {
+    SplittableRandom random = new SplittableRandom(3);
+    MetricRollup whole = new MetricRollup();
+    List<MetricRollup> parts = List.of(new MetricRollup(), new MetricRollup(), new MetricRollup());
+    double[] values = new double[20_000];
+    double sum = 0;
+    for (int i = 0; i < values.length; i++) {
+      // Long-tailed latencies with some negatives and zeros, as gauges can be.
+      values[i] = i % 50 == 0 ? 0 : i % 97 == 0 ? -random.nextDouble(100) : Math.exp(random.nextGaussian() * 1.5 + 4);
+      sum += values[i];
+      whole.add(values[i]);
+      parts.get(i % 3).add(values[i]);
+    }
+    MetricRollup merged = new MetricRollup();
+    parts.forEach(merged::merge);
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    for (MetricRollup rollup : List.of(whole, merged)) {
+      assertThat(rollup.count()).isEqualTo(values.length);
+      assertThat(rollup.min()).isEqualTo(sorted[0]);
+      assertThat(rollup.max()).isEqualTo(sorted[sorted.length - 1]);
+      assertThat(rollup.sum()).isCloseTo(sum, within(1e-6 * Math.abs(sum)));
+      for (double q : new double[] {0.5, 0.95, 0.99}) {
+        double exact = sorted[(int) Math.floor(q * (sorted.length - 1))];
+        assertThat(rollup.quantile(q)).as("p%s", q * 100).isCloseTo(exact, within(MetricRollup.RELATIVE_ACCURACY * Math.abs(exact)));
+      }
+    }
+  }
+
+  @Test
+  void aSingleValueIsEveryPercentile() {
+    MetricRollup one = new MetricRollup();
+    one.add(42.5);
+    assertThat(List.of(one.quantile(0.5), one.quantile(0.99))).containsOnly(42.5);
+    SystemHealth health = new SystemHealth();
+    health.add();
+    SystemHealth other = new SystemHealth();
+    other.add();
+    other.add();
+    health.merge(other);
+    assertThat(health.count()).isEqualTo(3);
+  }
+}
