@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure a job catching up on a pre-filled topic: an in-process broker is filled with realistic",
+      "Measure a job catching up on a pre-filled topic.",
+      "An in-process broker is filled with realistic",
       "events first, then the job runs (exactly-once, checkpointed) on a local MiniCluster from the",
       "earliest offsets, after warm-up rounds on their own topics so that the measured round runs",
       "JIT-compiled code.",

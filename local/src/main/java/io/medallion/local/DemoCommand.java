@@ -40,8 +40,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the lakehouse on an embedded default: an in-process Kafka broker, a local Flink MiniCluster,",
-      "the jobs and a data generator; print a summary per layer and leave the tables in --data-dir."
+      "Run the whole lakehouse on an embedded default and print a summary per layer.",
+      "Starts an in-process Kafka broker, a local Flink MiniCluster, the jobs and a data generator,",
+      "and leaves the tables in --data-dir."
     })
 final class DemoCommand implements Callable<Integer> {
   private static final int MAX_RECORD_BYTES = 65_536;

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
     name = "kafka",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a single-node Kafka broker (KRaft, in-process, data in a temp directory) until Ctrl-C,",
-      "with the raw and dead-letter topics created: a local stack for `run` and `generate`."
+      "Run a local Kafka broker with the raw and dead-letter topics until Ctrl-C.",
+      "Single node, KRaft, in-process, data in a temp directory: a local stack for `run` and `generate`."
     })
 final class KafkaCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "9092", description = "port on 127.0.0.1 (default ${DEFAULT-VALUE})")

@@ -117,6 +117,7 @@ public final class JobConfig {
       JobSpec job, Map<String, String> raw, Map<String, String> environment, List<String> problems) {
     Map<String, String> values = new TreeMap<>();
     Set<String> secretKeys = new HashSet<>();
+    Set<String> unresolvedKeys = new HashSet<>();
     for (Map.Entry<String, String> entry : raw.entrySet()) {
       String key = entry.getKey();
       if (!ConfigOptions.BY_KEY.containsKey(key) && !isPassThrough(key)) {
@@ -126,16 +127,28 @@ public final class JobConfig {
       Matcher m = ENV_REFERENCE.matcher(entry.getValue());
       StringBuilder resolved = new StringBuilder();
       boolean fromEnv = false;
+      boolean unresolved = false;
       while (m.find()) {
         fromEnv = true;
         String variable = environment.get(m.group(1));
         if (variable == null) {
-          problems.add(key + ": environment variable " + m.group(1) + " is not set");
+          unresolved = true;
+          // One file serves every job: a secret that this job does not use need not be set for it.
+          if (usedBy(job, key, raw)) {
+            problems.add(key + ": environment variable " + m.group(1) + " is not set");
+          }
           variable = "";
         }
         m.appendReplacement(resolved, Matcher.quoteReplacement(variable));
       }
       m.appendTail(resolved);
+      if (unresolved && !usedBy(job, key, raw)) {
+        continue;
+      }
+      if (unresolved) {
+        // Reported above: present, so not "required" again, but with no value to parse.
+        unresolvedKeys.add(key);
+      }
       values.put(key, resolved.toString());
       if (fromEnv || ConfigOptions.isSecretKey(key)) {
         secretKeys.add(key);
@@ -145,7 +158,7 @@ public final class JobConfig {
     Map<String, Object> parsed = new LinkedHashMap<>();
     for (ConfigOption<?> option : ConfigOptions.ALL) {
       String text = values.get(option.key());
-      if (text == null) {
+      if (text == null || unresolvedKeys.contains(option.key())) {
         continue;
       }
       try {
@@ -202,6 +215,21 @@ public final class JobConfig {
     if (!values.containsKey(key.toString())) {
       problems.add(key + ": required by " + job.name());
     }
+  }
+
+  /** Whether the job reads this key: the PII key, the Iceberg and the Paimon catalog only where needed. */
+  private static boolean usedBy(JobSpec job, String key, Map<String, String> raw) {
+    if (key.equals(ConfigOptions.PII_HMAC_KEY.key())) {
+      return job.needs().contains(JobSpec.Needs.PII_KEY);
+    }
+    if (key.startsWith(ConfigOptions.ICEBERG_CATALOG_PREFIX)) {
+      return job.needs().contains(JobSpec.Needs.ICEBERG)
+          || ConfigOptions.SOURCE_BRONZE.equalsIgnoreCase(raw.getOrDefault(ConfigOptions.SOURCE.key(), "").trim());
+    }
+    if (key.startsWith(ConfigOptions.PAIMON_CATALOG_PREFIX)) {
+      return job.needs().contains(JobSpec.Needs.PAIMON);
+    }
+    return true;
   }
 
   private static boolean isPassThrough(String key) {
