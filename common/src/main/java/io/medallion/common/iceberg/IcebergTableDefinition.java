@@ -6,15 +6,17 @@ import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.types.Types;
 
 /**
- * An Iceberg table as the code expects it. {@link #ensure} creates it when missing and otherwise
- * checks that every expected column exists with the expected type, so a job stops at start with
- * a clear message instead of failing at its first commit.
+ * An Iceberg table as the code expects it. {@link #ensure} creates it when missing; on an existing
+ * table it adds the optional columns the code expects and the table lacks, and stops the job at
+ * start with a clear message when a required column is missing or a type differs, instead of
+ * failing at its first commit.
  */
 public record IcebergTableDefinition(
     org.apache.iceberg.catalog.TableIdentifier identifier,
@@ -45,7 +47,25 @@ public record IcebergTableDefinition(
           "Iceberg table " + identifier + " is incompatible with this version of the job: "
               + String.join("; ", differences));
     }
+    List<Types.NestedField> additions = missingOptionalColumns(table.schema());
+    if (!additions.isEmpty()) {
+      UpdateSchema update = table.updateSchema();
+      additions.forEach(column -> update.addColumn(column.name(), column.type(), column.doc()));
+      update.commit();
+      table.refresh();
+    }
     return table;
+  }
+
+  /** Optional columns the code expects and the table lacks: added on start (a compatible change). */
+  private List<Types.NestedField> missingOptionalColumns(Schema actual) {
+    List<Types.NestedField> missing = new ArrayList<>();
+    for (Types.NestedField expected : schema.columns()) {
+      if (expected.isOptional() && actual.findField(expected.name()) == null) {
+        missing.add(expected);
+      }
+    }
+    return missing;
   }
 
   /** How an existing table's schema differs from the expected one, in a person's words. */
@@ -53,8 +73,10 @@ public record IcebergTableDefinition(
     List<String> differences = new ArrayList<>();
     for (Types.NestedField expected : schema.columns()) {
       Types.NestedField found = actual.findField(expected.name());
-      if (found == null) {
-        differences.add("column " + expected.name() + " is missing");
+      if (found == null && expected.isRequired()) {
+        differences.add("required column " + expected.name() + " is missing");
+      } else if (found == null) {
+        continue;
       } else if (!found.type().toString().equals(expected.type().toString())) {
         differences.add(
             "column " + expected.name() + " is " + found.type() + ", expected " + expected.type());
