@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "medallion",
     mixinStandardHelpOptions = true,
-    description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench.",
-    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class})
+    description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench, query.",
+    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, QueryCommand.class})
 public final class Medallion implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -34,12 +34,18 @@ public final class Medallion implements Runnable {
             });
   }
 
+  /** Each distinct message down the cause chain: "failed to X: because Y: because Z". */
   private static String messageOf(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getMessage() == null) {
-      root = root.getCause();
+    StringBuilder text = new StringBuilder();
+    String previous = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+      if (previous == null || !previous.contains(message)) {
+        text.append(text.length() == 0 ? "" : ": ").append(message);
+      }
+      previous = message;
     }
-    return root.getMessage() != null ? root.getMessage() : root.toString();
+    return text.toString();
   }
 
   @Override
