@@ -10,6 +10,7 @@ import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.IcebergTables;
+import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -142,7 +143,7 @@ final class BenchCommand implements Callable<Integer> {
    * checkpoint after it has committed every row to the table. Then the job is cancelled.
    */
   private Result run(KafkaBroker kafka, LocalFlink flink, JobCatalog measured, Round round) throws Exception {
-    Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), round.data, checkpointInterval, parallelism);
+    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), round.data, checkpointInterval, parallelism);
     settings.put("kafka.topics", round.topic);
     settings.put("pii.hmac-key", "bench-only-pseudonymization-key");
     settings.putAll(extra);

@@ -13,6 +13,7 @@ import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.silver.DeduplicateFunction;
 import io.medallion.testkit.IcebergTables;
+import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.PaimonReads;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
       kafka.createTopics(2, Topics.RAW_TOPICS.toArray(String[]::new));
       kafka.createTopics(1, Stage.BRONZE.defaultTopic(), Stage.SILVER.defaultTopic());
 
-      Map<String, String> settings = LocalSettings.forJobs(kafka.bootstrapServers(), data, "2s", 2);
+      Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), data, "2s", 2);
       settings.put("kafka.topic-pattern", Topics.RAW_TOPIC_PATTERN);
       settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
       settings.put("pii.hmac-key", PII_KEY);

@@ -20,6 +20,7 @@ import io.medallion.testkit.BadRecords;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailOnce;
 import io.medallion.testkit.IcebergTables;
+import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
@@ -92,17 +93,11 @@ class BronzeIngestITCase {
   record Letter(String key, List<Byte> value, Map<String, String> headers) {}
 
   private JobConfig config(String topicPattern, String dlqTopic, boolean bounded) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("kafka.bootstrap-servers", KAFKA.broker().bootstrapServers());
+    Map<String, String> settings = JobSettings.local(KAFKA.broker().bootstrapServers(), dir, "300ms", MiniClusters.PARALLELISM);
     settings.put("kafka.topic-pattern", topicPattern);
-    settings.put("kafka.starting-offsets", "earliest");
     settings.put("dlq.topic", dlqTopic);
-    settings.put("iceberg.catalog.warehouse", dir.resolve("warehouse").toUri().toString());
-    settings.put("checkpoint.interval", "300ms");
-    settings.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
     settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
     settings.put("bounded", Boolean.toString(bounded));
-    settings.put("parallelism", "2");
     return JobConfig.of(BronzeIngestJob.SPEC, settings);
   }
 

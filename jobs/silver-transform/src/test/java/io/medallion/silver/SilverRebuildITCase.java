@@ -10,6 +10,7 @@ import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.EventFactory;
+import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
@@ -44,16 +45,11 @@ class SilverRebuildITCase {
   @TempDir Path dir;
 
   private Map<String, String> common(String dlqTopic) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("kafka.bootstrap-servers", KAFKA.broker().bootstrapServers());
+    Map<String, String> settings = JobSettings.local(KAFKA.broker().bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM);
     settings.put("kafka.topics", "raw.rb-events");
-    settings.put("kafka.starting-offsets", "earliest");
     settings.put("dlq.topic", dlqTopic);
-    settings.put("iceberg.catalog.warehouse", dir.resolve("iceberg").toUri().toString());
-    settings.put("checkpoint.interval", "500ms");
     settings.put("pii.hmac-key", "rebuild-key");
     settings.put("bounded", "true");
-    settings.put("parallelism", "2");
     return settings;
   }
 

@@ -19,6 +19,7 @@ import io.medallion.common.silver.Pseudonymizer;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailOnce;
+import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
@@ -78,17 +79,11 @@ class SilverTransformITCase {
   @TempDir Path dir;
 
   private JobConfig config(String topicPattern, String dlqTopic) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("kafka.bootstrap-servers", KAFKA.broker().bootstrapServers());
+    Map<String, String> settings = JobSettings.local(KAFKA.broker().bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM);
     settings.put("kafka.topic-pattern", topicPattern);
-    settings.put("kafka.starting-offsets", "earliest");
     settings.put("dlq.topic", dlqTopic);
-    settings.put("paimon.catalog.warehouse", dir.resolve("paimon").toUri().toString());
-    settings.put("checkpoint.interval", "500ms");
-    settings.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
     settings.put("pii.hmac-key", HMAC_KEY);
     settings.put("bounded", "true");
-    settings.put("parallelism", "2");
     return JobConfig.of(SilverTransformJob.SPEC, settings);
   }
 

@@ -1,15 +1,19 @@
-package io.medallion.local;
+package io.medallion.testkit;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The configuration keys the embedded commands (demo, bench) give every job: one broker, one data directory. */
-final class LocalSettings {
+/**
+ * The configuration every job gets on one machine (tests, demo, bench): one broker, the catalogs
+ * and checkpoints under one directory, reading from the earliest offsets. Callers add the keys of
+ * their case (topics, dead-letter topic, bounded, …) to the returned, mutable map.
+ */
+public final class JobSettings {
 
-  private LocalSettings() {}
+  private JobSettings() {}
 
-  static Map<String, String> forJobs(String bootstrapServers, Path data, String checkpointInterval, int parallelism) {
+  public static Map<String, String> local(String bootstrapServers, Path data, String checkpointInterval, int parallelism) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("kafka.bootstrap-servers", bootstrapServers);
     settings.put("kafka.starting-offsets", "earliest");
