@@ -1,18 +1,17 @@
 package io.medallion.local;
 
 import io.medallion.common.config.ConfigOptions;
+import io.medallion.common.config.JobArgs;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -25,14 +24,8 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "the job: ${COMPLETION-CANDIDATES}", completionCandidates = JobNames.class)
   String job;
 
-  @Option(names = "--config", description = "YAML configuration file")
-  Path config;
-
-  @Option(names = "--set", description = "key=value override (dotted key); repeatable")
-  List<String> overrides = new ArrayList<>();
-
-  @Option(names = "--source", description = "silver-transform's input: kafka (default) or bronze, to rebuild silver from bronze.events")
-  String source;
+  /** The same --config, --set and --source as the job jars take. */
+  @Mixin JobArgs jobArgs = new JobArgs();
 
   static final class JobNames extends ArrayList<String> {
     private static final long serialVersionUID = 1L;
@@ -45,11 +38,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobCatalog entry = JobCatalog.byName(job);
-    List<String> settings = new ArrayList<>(overrides);
-    if (source != null) {
-      settings.add(ConfigOptions.SOURCE.key() + "=" + source);
-    }
-    JobConfig jobConfig = JobConfig.load(entry.spec, config, settings, System.getenv());
+    JobConfig jobConfig = jobArgs.load(entry.spec, System.getenv());
     Configuration flink = JobEnvironment.flinkConfiguration(jobConfig);
     int parallelism = jobConfig.getOptional(ConfigOptions.PARALLELISM).orElse(DEFAULT_PARALLELISM);
     flink.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);

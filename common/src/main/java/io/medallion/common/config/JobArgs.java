@@ -30,10 +30,18 @@ public final class JobArgs {
     } catch (CommandLine.ParameterException e) {
       throw new ConfigException(List.of("command line: " + e.getMessage()));
     }
-    List<String> overrides = new ArrayList<>(parsed.overrides);
-    if (parsed.source != null) {
-      overrides.add(ConfigOptions.SOURCE.key() + "=" + parsed.source);
+    return parsed.load(job, environment);
+  }
+
+  /**
+   * The configuration these options name, for commands that take them as a picocli mixin (the
+   * {@code medallion run} command): file, then {@code --set} in order, then {@code --source}.
+   */
+  public JobConfig load(JobSpec job, Map<String, String> environment) {
+    List<String> settings = new ArrayList<>(overrides);
+    if (source != null) {
+      settings.add(ConfigOptions.SOURCE.key() + "=" + source);
     }
-    return JobConfig.load(job, parsed.configFile, overrides, environment);
+    return JobConfig.load(job, configFile, settings, environment);
   }
 }
