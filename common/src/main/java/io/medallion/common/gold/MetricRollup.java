@@ -2,6 +2,13 @@ package io.medallion.common.gold;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+import java.io.IOException;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.Value;
 
 /**
  * The aggregate of {@code gold.metric_rollup} for one (name, tags, window): exact count, min, max
@@ -9,7 +16,9 @@ import com.datadoghq.sketch.ddsketch.DDSketches;
  * {@link #RELATIVE_ACCURACY} on every quantile (a reported p99 of 200 ms means a true p99 within
  * 198–202 ms), whatever the distribution, and merges losslessly across partial aggregates.
  */
-public final class MetricRollup {
+public final class MetricRollup implements Value {
+  private static final long serialVersionUID = 1L;
+
   /** The relative error bound of the percentiles. */
   public static final double RELATIVE_ACCURACY = 0.01;
 
@@ -17,7 +26,7 @@ public final class MetricRollup {
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
   private double sum;
-  private final DDSketch sketch = DDSketches.unboundedDense(RELATIVE_ACCURACY);
+  private DDSketch sketch = DDSketches.unboundedDense(RELATIVE_ACCURACY);
 
   public void add(double value) {
     count++;
@@ -63,5 +72,28 @@ public final class MetricRollup {
       throw new IllegalStateException("no values");
     }
     return Math.max(min, Math.min(max, sketch.getValueAtQuantile(q)));
+  }
+
+  @Override
+  public void write(DataOutputView out) throws IOException {
+    out.writeLong(count);
+    out.writeDouble(min);
+    out.writeDouble(max);
+    out.writeDouble(sum);
+    GrowingByteArrayOutput encoded = GrowingByteArrayOutput.withDefaultInitialCapacity();
+    sketch.encode(encoded, false);
+    out.writeInt(encoded.numWrittenBytes());
+    out.write(encoded.backingArray(), 0, encoded.numWrittenBytes());
+  }
+
+  @Override
+  public void read(DataInputView in) throws IOException {
+    count = in.readLong();
+    min = in.readDouble();
+    max = in.readDouble();
+    sum = in.readDouble();
+    byte[] encoded = new byte[in.readInt()];
+    in.readFully(encoded);
+    sketch = DDSketch.decode(ByteArrayInput.wrap(encoded), UnboundedSizeDenseStore::new);
   }
 }

@@ -8,6 +8,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.ValueTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 class AggregatesTest {
@@ -93,5 +99,53 @@ class AggregatesTest {
     other.add();
     health.merge(other);
     assertThat(health.count()).isEqualTo(3);
+  }
+
+  @Test
+  void everyAggregateIsAFlinkValueAndSurvivesItsStateSerializer() throws Exception {
+    TransactionSummary summary = new TransactionSummary();
+    summary.add(new BigDecimal("12.3400"), "declined");
+    summary.add(new BigDecimal("-0.01"), "captured");
+    TransactionSummary summaryCopy = roundTrip(summary, TransactionSummary.class);
+    assertThat(List.of(summaryCopy.count(), summaryCopy.declined())).containsExactly(2L, 1L);
+    assertThat(List.of(summaryCopy.sum(), summaryCopy.min(), summaryCopy.max()))
+        .containsExactly(new BigDecimal("12.3300"), new BigDecimal("-0.01"), new BigDecimal("12.3400"));
+    assertThat(roundTrip(new TransactionSummary(), TransactionSummary.class).min()).isNull();
+
+    UserActivity activity = new UserActivity();
+    activity.add("view", "/p/\uD83D\uDE00".repeat(30_000));
+    activity.add("purchase", "/p/1");
+    UserActivity activityCopy = roundTrip(activity, UserActivity.class);
+    assertThat(activityCopy.actions()).isEqualTo(Map.of("view", 1L, "purchase", 1L));
+    assertThat(activityCopy.distinctResources()).isEqualTo(2);
+    activityCopy.add("view", "/p/1");
+    assertThat(activityCopy.distinctResources()).isEqualTo(2);
+
+    MetricRollup rollup = new MetricRollup();
+    for (int i = 1; i <= 1000; i++) {
+      rollup.add(i * 0.5);
+    }
+    MetricRollup rollupCopy = roundTrip(rollup, MetricRollup.class);
+    assertThat(List.of(rollupCopy.count(), rollupCopy.min(), rollupCopy.max(), rollupCopy.sum()))
+        .containsExactly(1000L, 0.5, 500.0, 250_250.0);
+    for (double q : new double[] {0.5, 0.95, 0.99}) {
+      assertThat(rollupCopy.quantile(q)).isEqualTo(rollup.quantile(q));
+    }
+
+    SystemHealth health = new SystemHealth();
+    health.add();
+    assertThat(roundTrip(health, SystemHealth.class).count()).isEqualTo(1);
+  }
+
+  /** Through the serializer Flink picks for the type, as window state does at a checkpoint. */
+  private static <T> T roundTrip(T value, Class<T> type) throws Exception {
+    TypeInformation<T> info = TypeInformation.of(type);
+    assertThat(info).isInstanceOf(ValueTypeInfo.class);
+    TypeSerializer<T> serializer = info.createSerializer(new SerializerConfigImpl());
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(value, out);
+    T copy = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(serializer.copy(copy)).isNotSameAs(copy);
+    return copy;
   }
 }
