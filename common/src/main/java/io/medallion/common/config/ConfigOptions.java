@@ -80,6 +80,45 @@ public final class ConfigOptions {
           false,
           "With source bronze: false reads the current snapshot and stops; true then follows new snapshots.");
 
+  public static final ConfigOption<Duration> WATERMARK_MAX_OUT_OF_ORDERNESS =
+      option(
+          "watermark.max-out-of-orderness",
+          Parsers::durationOrZero,
+          "a duration, 0s or more",
+          Duration.ofSeconds(5),
+          "silver: how far an event time may trail the newest one seen; silver's event-time watermark, which its table commits carry to gold, trails by this much.");
+  public static final ConfigOption<Duration> WATERMARK_IDLE_TIMEOUT =
+      option(
+          "watermark.idle-timeout",
+          Parsers::duration,
+          "a duration",
+          Duration.ofSeconds(30),
+          "silver: an input without events for this long stops holding the watermark back.");
+
+  public static final ConfigOption<Duration> GOLD_WINDOW_SIZE =
+      option("gold.window-size", Parsers::duration, "a duration", Duration.ofMinutes(1), "gold: size of the tumbling event-time windows.");
+  public static final ConfigOption<Duration> GOLD_ALLOWED_LATENESS =
+      option(
+          "gold.allowed-lateness",
+          Parsers::durationOrZero,
+          "a duration, 0s or more",
+          Duration.ofMinutes(2),
+          "gold: how long after its end a window still takes events (each replaces the window's row); later events are dead-lettered as LATE_EVENT.");
+  public static final ConfigOption<String> GOLD_CONSUMER_ID =
+      option(
+          "gold.consumer-id",
+          Parsers::string,
+          "a Paimon consumer id",
+          null,
+          "gold: the consumer id gold reads the silver tables under, so their snapshot expiry waits for it; defaults to the job name.");
+  public static final ConfigOption<Duration> GOLD_DISCOVERY_INTERVAL =
+      option(
+          "gold.discovery-interval",
+          Parsers::duration,
+          "a duration",
+          Duration.ofSeconds(1),
+          "gold: how often new silver snapshots are looked for.");
+
   public static final ConfigOption<String> PII_HMAC_KEY =
       new ConfigOption<>("pii.hmac-key", Parsers::string, "a secret", null, true, "Key of the HMAC-SHA256 pseudonymization of email and ip_address (silver).");
 
@@ -112,6 +151,12 @@ public final class ConfigOptions {
           VALIDATION_MAX_AGE,
           SOURCE,
           BRONZE_STREAMING,
+          WATERMARK_MAX_OUT_OF_ORDERNESS,
+          WATERMARK_IDLE_TIMEOUT,
+          GOLD_WINDOW_SIZE,
+          GOLD_ALLOWED_LATENESS,
+          GOLD_CONSUMER_ID,
+          GOLD_DISCOVERY_INTERVAL,
           PII_HMAC_KEY);
 
   static final Map<String, ConfigOption<?>> BY_KEY =

@@ -55,6 +55,15 @@ final class Parsers {
 
   /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 {@code PT30S}. */
   static Duration duration(String text) {
+    Duration value = durationOrZero(text);
+    if (value.isZero()) {
+      throw new IllegalArgumentException("must be longer than zero");
+    }
+    return value;
+  }
+
+  /** Like {@link #duration}, but {@code 0s} is allowed (e.g. no allowed lateness). */
+  static Duration durationOrZero(String text) {
     Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
     Duration value;
     if (m.matches()) {
@@ -74,8 +83,8 @@ final class Parsers {
         throw new IllegalArgumentException("is not a duration (like 500ms, 30s, 5m, 7d)");
       }
     }
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException("must be longer than zero");
+    if (value.isNegative()) {
+      throw new IllegalArgumentException("must not be negative");
     }
     return value;
   }
