@@ -2,6 +2,7 @@ package io.medallion.common.paimon;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.schema.Schema;
@@ -11,9 +12,10 @@ import org.apache.paimon.table.Table;
 import org.apache.paimon.types.DataField;
 
 /**
- * Creates a Paimon table when it is missing; on an existing one, adds the nullable columns the code
- * expects and the table lacks (a compatible change), and stops the job with a clear message on
- * anything else (a missing required column, a changed type or key).
+ * Creates a Paimon table when it is missing; on an existing one, adds the nullable columns and the
+ * table options the code expects and the table lacks (compatible changes; options the table
+ * already has are the operator's to tune), and stops the job with a clear message on anything
+ * else (a missing required column, a changed type or key).
  */
 public final class PaimonTables {
 
@@ -34,6 +36,11 @@ public final class PaimonTables {
           problems.add("required column " + field.name() + " is missing");
         } else if (!found.type().equalsIgnoreFieldId(field.type())) {
           problems.add("column " + field.name() + " is " + found.type() + ", expected " + field.type());
+        }
+      }
+      for (Map.Entry<String, String> option : expected.options().entrySet()) {
+        if (!table.options().containsKey(option.getKey())) {
+          additions.add(SchemaChange.setOption(option.getKey(), option.getValue()));
         }
       }
       if (!table.primaryKeys().equals(expected.primaryKeys())) {

@@ -172,6 +172,9 @@ public enum SilverTable {
                 CoreOptions.FILE_COMPRESSION.key(), "zstd",
                 CoreOptions.TARGET_FILE_SIZE.key(), "128 mb",
                 CoreOptions.SNAPSHOT_TIME_RETAINED.key(), "24 h",
+                // Gold reads under a consumer id, which keeps the snapshots it has not read yet;
+                // a consumer that has not moved for this long stops holding them.
+                CoreOptions.CONSUMER_EXPIRATION_TIME.key(), "7 d",
                 CoreOptions.WRITE_BUFFER_SIZE.key(), "64 mb"))
         .comment("Validated, cleansed, deduplicated " + eventType + " events (medallion silver)")
         .build();

@@ -2,14 +2,18 @@ package io.medallion.silver;
 
 import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobConfig;
+import io.medallion.common.silver.SilverEventTime;
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.table.data.RowData;
 
 /**
  * What the validation operator needs from the configuration. The HMAC key travels inside the job
  * graph like any other operator argument, so it is kept out of {@link #toString()}.
  */
-public record SilverSettings(long maxRecordBytes, Duration maxFutureSkew, Duration maxAge, String hmacKey)
+public record SilverSettings(
+    long maxRecordBytes, Duration maxFutureSkew, Duration maxAge, String hmacKey, Duration maxOutOfOrderness, Duration idleTimeout)
     implements Serializable {
 
   public static SilverSettings of(JobConfig config) {
@@ -17,7 +21,9 @@ public record SilverSettings(long maxRecordBytes, Duration maxFutureSkew, Durati
         config.get(ConfigOptions.MAX_RECORD_BYTES),
         config.get(ConfigOptions.VALIDATION_MAX_FUTURE_SKEW),
         config.get(ConfigOptions.VALIDATION_MAX_AGE),
-        config.get(ConfigOptions.PII_HMAC_KEY));
+        config.get(ConfigOptions.PII_HMAC_KEY),
+        config.get(ConfigOptions.WATERMARK_MAX_OUT_OF_ORDERNESS),
+        config.get(ConfigOptions.WATERMARK_IDLE_TIMEOUT));
   }
 
   /**
@@ -28,8 +34,20 @@ public record SilverSettings(long maxRecordBytes, Duration maxFutureSkew, Durati
     return maxAge.plus(maxFutureSkew).plus(Duration.ofDays(1));
   }
 
+  /**
+   * The event-time watermarks of the silver rows. Paimon's committer stores the watermark with
+   * every snapshot, and gold's windows advance by it: a snapshot's watermark says that the events
+   * up to it are in that snapshot or an earlier one.
+   */
+  public WatermarkStrategy<RowData> watermarks() {
+    return WatermarkStrategy.<RowData>forBoundedOutOfOrderness(maxOutOfOrderness)
+        .withTimestampAssigner(new SilverEventTime())
+        .withIdleness(idleTimeout);
+  }
+
   @Override
   public String toString() {
-    return "SilverSettings[maxRecordBytes=" + maxRecordBytes + ", maxFutureSkew=" + maxFutureSkew + ", maxAge=" + maxAge + ", hmacKey=****]";
+    return "SilverSettings[maxRecordBytes=" + maxRecordBytes + ", maxFutureSkew=" + maxFutureSkew + ", maxAge=" + maxAge
+        + ", maxOutOfOrderness=" + maxOutOfOrderness + ", idleTimeout=" + idleTimeout + ", hmacKey=****]";
   }
 }

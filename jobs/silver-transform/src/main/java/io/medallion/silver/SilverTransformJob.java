@@ -102,6 +102,9 @@ public final class SilverTransformJob {
       DataStream<RowData> unique =
           validated
               .getSideOutput(SilverOutputs.TAGS.get(table))
+              .assignTimestampsAndWatermarks(settings.watermarks())
+              .uid(watermarksUid(table))
+              .name("event-time watermarks " + table.qualifiedName())
               .keyBy(new EventIdKey())
               .process(new DeduplicateFunction(settings.dedupRetention()), InternalTypeInfo.of(table.flinkRowType()))
               .uid(dedupUid(table))
@@ -109,6 +112,10 @@ public final class SilverTransformJob {
       tableSinks.get(table).accept(unique);
     }
     deadLetterSink.accept(validated.getSideOutput(DeadLetters.TAG));
+  }
+
+  static String watermarksUid(SilverTable table) {
+    return "watermarks-" + table.qualifiedName();
   }
 
   static String dedupUid(SilverTable table) {
