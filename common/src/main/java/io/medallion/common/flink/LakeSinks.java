@@ -1,16 +1,8 @@
 package io.medallion.common.flink;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
-import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
@@ -62,27 +54,8 @@ public final class LakeSinks {
     Table withUids = table.copy(Map.of(FlinkConnectorOptions.SINK_OPERATOR_UID_SUFFIX.key(), uidSuffix));
     return rows -> {
       DataStreamSink<?> sink = new FlinkSinkBuilder(withUids).forRowData(rows).build();
-      assignMissingUids(sink.getTransformation(), rows.getTransformation(), uidSuffix);
+      Uids.assignMissing(sink.getTransformation(), rows.getTransformation(), uidSuffix);
     };
-  }
-
-  /**
-   * Paimon's builder leaves its stateless conversion operators without a uid, which {@code
-   * pipeline.auto-generate-uids: false} rejects; name them after the sink, deterministically.
-   */
-  private static void assignMissingUids(Transformation<?> sink, Transformation<?> input, String uidSuffix) {
-    Deque<Transformation<?>> pending = new ArrayDeque<>(List.of(sink));
-    Set<Integer> visited = new HashSet<>();
-    while (!pending.isEmpty()) {
-      Transformation<?> transformation = pending.pop();
-      if (transformation.getId() == input.getId() || !visited.add(transformation.getId())) {
-        continue;
-      }
-      if (transformation.getUid() == null && !(transformation instanceof PartitionTransformation<?>)) {
-        transformation.setUid(uidSuffix + "-" + transformation.getName().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT));
-      }
-      pending.addAll(transformation.getInputs());
-    }
   }
 
   /** Writes to a Sink V2 (e.g. an exactly-once Kafka sink) under a stable uid. */

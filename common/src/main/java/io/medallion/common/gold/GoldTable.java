@@ -4,11 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.paimon.CoreOptions;
+import io.medallion.common.silver.SilverTable;
 import org.apache.paimon.catalog.Identifier;
+import org.apache.paimon.flink.LogicalTypeConversion;
 import org.apache.paimon.schema.Schema;
 import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.DataType;
 import org.apache.paimon.types.DataTypes;
+import org.apache.paimon.types.RowType;
 
 /**
  * The Paimon gold tables (shared/DESIGN.md §5): one row per dimensions and event-time window,
@@ -20,6 +23,7 @@ import org.apache.paimon.types.DataTypes;
 public enum GoldTable {
   TRANSACTION_SUMMARY(
       "transaction_summary",
+      SilverTable.TRANSACTIONS,
       List.of("merchant_id", "currency"),
       List.of(
           column("merchant_id", DataTypes.STRING().notNull()),
@@ -31,6 +35,7 @@ public enum GoldTable {
           column("declined_count", DataTypes.BIGINT().notNull()))),
   USER_ACTIVITY(
       "user_activity",
+      SilverTable.USER_ACTIONS,
       List.of("user_id"),
       List.of(
           column("user_id", DataTypes.STRING().notNull()),
@@ -39,6 +44,7 @@ public enum GoldTable {
           column("distinct_resources", DataTypes.BIGINT().notNull()))),
   METRIC_ROLLUP(
       "metric_rollup",
+      SilverTable.METRICS,
       List.of("name", "tags"),
       List.of(
           column("name", DataTypes.STRING().notNull()),
@@ -53,6 +59,7 @@ public enum GoldTable {
           column("p99", DataTypes.DOUBLE().notNull()))),
   SYSTEM_HEALTH(
       "system_health",
+      SilverTable.SYSTEM_EVENTS,
       List.of("service", "level"),
       List.of(
           column("service", DataTypes.STRING().notNull()),
@@ -64,14 +71,16 @@ public enum GoldTable {
   public static final String WINDOW_END = "window_end";
 
   private final String tableName;
+  private final SilverTable source;
   private final List<String> dimensions;
   private final List<Column> columns;
 
   /** A column before its position is known. */
   private record Column(String name, DataType type) {}
 
-  GoldTable(String tableName, List<String> dimensions, List<Column> columns) {
+  GoldTable(String tableName, SilverTable source, List<String> dimensions, List<Column> columns) {
     this.tableName = tableName;
+    this.source = source;
     this.dimensions = dimensions;
     this.columns = columns;
   }
@@ -86,6 +95,26 @@ public enum GoldTable {
 
   public String qualifiedName() {
     return DATABASE + "." + tableName;
+  }
+
+  /** The silver table this one aggregates. */
+  public SilverTable source() {
+    return source;
+  }
+
+  /** The gold table that aggregates a silver table. */
+  public static GoldTable of(SilverTable source) {
+    for (GoldTable table : values()) {
+      if (table.source == source) {
+        return table;
+      }
+    }
+    throw new IllegalArgumentException("no gold table aggregates " + source);
+  }
+
+  /** The Flink row type of the table, for {@code RowData} streams into it. */
+  public org.apache.flink.table.types.logical.RowType flinkRowType() {
+    return LogicalTypeConversion.toLogicalType(new RowType(fields()));
   }
 
   /** The dimensions, then the window bounds, then the measures. */
@@ -119,6 +148,9 @@ public enum GoldTable {
                 CoreOptions.BUCKET.key(), "2",
                 CoreOptions.FILE_COMPRESSION.key(), "zstd",
                 CoreOptions.WRITE_BUFFER_SIZE.key(), "64 mb",
+                // Iceberg readers see only fully compacted files of a primary-key table, so every
+                // commit compacts fully: a late firing is visible to them as soon as to Paimon's.
+                CoreOptions.FULL_COMPACTION_DELTA_COMMITS.key(), "1",
                 "metadata.iceberg.storage", "hadoop-catalog"))
         .comment("Event-time windowed " + tableName + " (medallion gold); late firings replace a window's row")
         .build();
