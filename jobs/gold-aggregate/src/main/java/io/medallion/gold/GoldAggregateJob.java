@@ -122,7 +122,8 @@ public final class GoldAggregateJob {
     deadLetterSink.accept(late);
   }
 
-  private static <A extends Value> SingleOutputStreamOperator<RowData> aggregate(
+  /** The windows of one gold table, with its late side output; package-private for the operator test. */
+  static <A extends Value> SingleOutputStreamOperator<RowData> aggregate(
       DataStream<RowData> events, GoldAggregation<A> aggregation, GoldSettings settings) {
     GoldTable table = aggregation.table();
     TypeInformation<A> aggregateType = TypeInformation.of(aggregation.aggregateType());
