@@ -30,6 +30,12 @@ public final class EventTimeWindows {
    * (Flink drops a window's state when the watermark passes {@code end - 1 ms + lateness}.)
    */
   public static boolean isLate(Instant time, Instant watermark, Duration size, Duration allowedLateness) {
-    return !end(time, size).minusMillis(1).plus(allowedLateness).isAfter(watermark);
+    return isLate(time.toEpochMilli(), watermark.toEpochMilli(), size.toMillis(), allowedLateness.toMillis());
+  }
+
+  /** {@link #isLate(Instant, Instant, Duration, Duration)} in epoch milliseconds, for the hot path. */
+  public static boolean isLate(long timeMillis, long watermarkMillis, long sizeMillis, long allowedLatenessMillis) {
+    long end = timeMillis - Math.floorMod(timeMillis, sizeMillis) + sizeMillis;
+    return end - 1 + allowedLatenessMillis <= watermarkMillis;
   }
 }

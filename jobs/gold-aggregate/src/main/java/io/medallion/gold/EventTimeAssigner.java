@@ -1,23 +1,68 @@
 package io.medallion.gold;
 
 import io.medallion.common.flink.StageMetrics;
+import io.medallion.common.gold.EventTimeWindows;
 import io.medallion.common.silver.SilverEventTime;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Stamps each silver row with its event time and passes the watermarks of the Paimon source
- * through unchanged. Flink's own {@code assignTimestampsAndWatermarks} would drop them: it replaces
- * upstream watermarks with its own generator's, and no generator that sees only rows can know
- * what Paimon's snapshot watermark says, that every event up to it has been read. Counts {@code
- * recordsIn}.
+ * Stamps each silver row with its event time, passes the Paimon source's snapshot watermarks
+ * through, and decides which rows are late: a row is late when the allowed lateness of its window
+ * has passed the watermark of the snapshots read before the one that holds it. Late rows leave
+ * through {@link GoldOutputs#LATE}; the others go on to the windows. Counts {@code recordsIn}.
+ *
+ * <p>Why here and not only in the window operator: Flink's {@code assignTimestampsAndWatermarks}
+ * would replace the snapshot watermarks with its own generator's, and no generator that sees only
+ * rows can know what a snapshot watermark says. And watermarks are not part of a checkpoint: after
+ * a restore the window operator starts from no watermark and would count a late row in a window
+ * whose state it already dropped, replacing the window's row with a partial one. This operator
+ * checkpoints its watermark and judges with it, so a restart decides exactly as a run without one.
+ * (The window operator never judges more strictly: its watermark, the minimum over its inputs,
+ * never passes this one.)
  */
 final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
   private static final long serialVersionUID = 1L;
 
+  private final long windowSizeMillis;
+  private final long allowedLatenessMillis;
+  private final OutputTag<RowData> late;
+
+  private transient ListState<Long> checkpointedWatermark;
+  private transient long watermark;
   private transient StageMetrics metrics;
+
+  EventTimeAssigner(GoldSettings settings, OutputTag<RowData> late) {
+    this.windowSizeMillis = settings.windowSize().toMillis();
+    this.allowedLatenessMillis = settings.allowedLateness().toMillis();
+    this.late = late;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    checkpointedWatermark = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+    // Every subtask had the same watermark at the checkpoint (the source broadcasts it before the
+    // barrier); the minimum is also right after a change of parallelism.
+    watermark = Long.MIN_VALUE;
+    long restored = Long.MAX_VALUE;
+    for (Long subtaskWatermark : checkpointedWatermark.get()) {
+      restored = Math.min(restored, subtaskWatermark);
+    }
+    if (restored != Long.MAX_VALUE) {
+      watermark = restored;
+    }
+  }
 
   @Override
   public void open() throws Exception {
@@ -28,6 +73,26 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
   @Override
   public void processElement(StreamRecord<RowData> element) {
     metrics.recordIn();
-    output.collect(element.replace(element.getValue(), SilverEventTime.millis(element.getValue())));
+    long eventTime = SilverEventTime.millis(element.getValue());
+    StreamRecord<RowData> stamped = element.replace(element.getValue(), eventTime);
+    if (EventTimeWindows.isLate(eventTime, watermark, windowSizeMillis, allowedLatenessMillis)) {
+      output.collect(late, stamped);
+    } else {
+      output.collect(stamped);
+    }
+  }
+
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    if (mark.getTimestamp() > watermark) {
+      watermark = mark.getTimestamp();
+      super.processWatermark(mark);
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    checkpointedWatermark.update(List.of(watermark));
   }
 }

@@ -29,6 +29,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.types.Value;
+import org.apache.flink.util.OutputTag;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.table.Table;
 import org.slf4j.Logger;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * event-time watermark, and gold's source emits it after that snapshot's rows. However far behind
  * gold is, and in whatever order a snapshot's rows come, a window fires only once every snapshot
  * up to its end has been read, so a catch-up over days of history dead-letters nothing that was
- * on time in silver. Each gold table has its own pipeline, so a silver table without new events
+ * on time in silver. Whether a row is late depends only on the snapshot that holds it, so a run
+ * with restarts decides as one without (see {@link EventTimeAssigner}). Each gold table has its own pipeline, so a silver table without new events
  * holds back only its own gold table.
  */
 public final class GoldAggregateJob {
@@ -104,16 +106,19 @@ public final class GoldAggregateJob {
     DataStream<DeadLetter> late = null;
     for (GoldTable table : GoldTable.values()) {
       SilverTable source = table.source();
-      DataStream<RowData> events =
+      OutputTag<RowData> lateTag = GoldOutputs.LATE.get(source);
+      SingleOutputStreamOperator<RowData> events =
           silverChangelog
               .apply(source)
-              .transform("event time " + source.qualifiedName(), InternalTypeInfo.of(source.flinkRowType()), new EventTimeAssigner())
+              .transform(
+                  "event time " + source.qualifiedName(), InternalTypeInfo.of(source.flinkRowType()), new EventTimeAssigner(settings, lateTag))
               .uid(eventTimeUid(source));
       SingleOutputStreamOperator<RowData> windows = aggregate(events, GoldAggregation.of(table), settings);
       tableSinks.get(table).accept(windows);
       DataStream<DeadLetter> letters =
-          windows
-              .getSideOutput(GoldOutputs.LATE.get(source))
+          events
+              .getSideOutput(lateTag)
+              .union(windows.getSideOutput(lateTag))
               .process(new LateEventFunction(SPEC.name(), source, settings, Clock.systemUTC()), TypeInformation.of(DeadLetter.class))
               .uid(lateUid(source))
               .name("late events of " + source.qualifiedName());
