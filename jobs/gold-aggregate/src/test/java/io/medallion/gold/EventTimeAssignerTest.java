@@ -1,0 +1,97 @@
+package io.medallion.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.common.silver.SilverTable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.Test;
+
+class EventTimeAssignerTest {
+  private static final GoldSettings SETTINGS = new GoldSettings(Duration.ofMinutes(1), Duration.ofMinutes(2));
+  private static final OutputTag<RowData> LATE = GoldOutputs.LATE.get(SilverTable.TRANSACTIONS);
+  /** The last watermark at which the window [0, 1 min) still takes events: its end - 1 ms + 2 min, minus 1 ms. */
+  private static final long LAST_FOR_FIRST_WINDOW = 179_998;
+
+  private static OneInputStreamOperatorTestHarness<RowData, RowData> harness() throws Exception {
+    return new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(SETTINGS, LATE));
+  }
+
+  /** A silver row as the Paimon source emits it: no timestamp yet. */
+  private static StreamRecord<RowData> row(String eventId, long eventTime) {
+    GenericRowData row = new GenericRowData(SilverTable.TRANSACTIONS.rowType().getFieldCount());
+    row.setField(SilverTable.EVENT_ID, StringData.fromString(eventId));
+    row.setField(SilverTable.EVENT_TIME, TimestampData.fromEpochMillis(eventTime));
+    return new StreamRecord<>(row);
+  }
+
+  private static List<String> idsWithTimestamps(Iterable<? extends StreamRecord<? extends RowData>> records) {
+    List<String> ids = new ArrayList<>();
+    if (records != null) {
+      records.forEach(r -> ids.add(r.getValue().getString(SilverTable.EVENT_ID) + "@" + r.getTimestamp()));
+    }
+    return ids;
+  }
+
+  @Test
+  void stampsEachRowWithItsEventTimeAndPassesRisingWatermarksOnly() throws Exception {
+    try (var harness = harness()) {
+      harness.open();
+      harness.processElement(row("a", 30_000));
+      harness.processWatermark(new Watermark(59_999));
+      harness.processWatermark(new Watermark(50_000));
+      harness.processElement(row("b", 45_000));
+
+      assertThat(harness.getOutput()).containsExactly(new StreamRecord<>(row("a", 30_000).getValue(), 30_000), new Watermark(59_999),
+          new StreamRecord<>(row("b", 45_000).getValue(), 45_000));
+      assertThat(harness.getSideOutput(LATE)).isNull();
+    }
+  }
+
+  @Test
+  void sendsARowToTheLateOutputOnceItsWindowsLatenessHasReachedTheWatermark() throws Exception {
+    try (var harness = harness()) {
+      harness.open();
+      harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW));
+      harness.processElement(row("in-time", 59_999));
+      harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
+      harness.processElement(row("late", 59_999));
+      harness.processElement(row("next-window", 60_000));
+
+      assertThat(idsWithTimestamps(harness.extractOutputStreamRecords())).containsExactly("in-time@59999", "next-window@60000");
+      assertThat(idsWithTimestamps(harness.getSideOutput(LATE))).containsExactly("late@59999");
+    }
+  }
+
+  @Test
+  void judgesWithTheCheckpointedWatermarkAfterARestoreAsIfThereHadBeenNone() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var harness = harness()) {
+      harness.open();
+      harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
+      snapshot = harness.snapshot(1L, 1L);
+    }
+    try (var restored = harness()) {
+      restored.initializeState(snapshot);
+      restored.open();
+      // Watermarks are not part of a checkpoint: downstream starts from none, but this operator still judges with it.
+      restored.processElement(row("late", 10_000));
+      restored.processElement(row("on-time", 60_000));
+      restored.processWatermark(new Watermark(100_000));
+      restored.processWatermark(new Watermark(240_000));
+
+      assertThat(idsWithTimestamps(restored.getSideOutput(LATE))).containsExactly("late@10000");
+      assertThat(restored.getOutput()).containsExactly(new StreamRecord<>(row("on-time", 60_000).getValue(), 60_000), new Watermark(240_000));
+    }
+  }
+}
