@@ -47,6 +47,11 @@ final class DataGenerator {
     }
   }
 
+  /** The event times of a run span the last ten minutes before it starts. */
+  static final Duration EVENT_TIME_SPAN = Duration.ofMinutes(10);
+  /** How far an event time may lag behind the one of the event sent before it. */
+  static final Duration MAX_DISORDER = Duration.ofSeconds(2);
+
   private record Sample(String topic, byte[] key, byte[] value) {}
 
   private DataGenerator() {}
@@ -57,7 +62,8 @@ final class DataGenerator {
 
   /** Sends the plan's records through the producer; returns when all are acknowledged. */
   static void run(KafkaProducer<byte[], byte[]> producer, Plan plan, Sent sent) {
-    EventFactory events = new EventFactory(plan.seed, Instant.now().minus(Duration.ofMinutes(10)), Duration.ofMinutes(10));
+    Instant firstEventTime = Instant.now().minus(EVENT_TIME_SPAN);
+    EventFactory events = new EventFactory(plan.seed, firstEventTime, EVENT_TIME_SPAN);
     SplittableRandom random = new SplittableRandom(plan.seed);
     List<BadRecords.Bad> badKinds =
         BadRecords.bronze(events, Math.max(plan.tooLargeBytes, 1)).stream()
@@ -76,7 +82,10 @@ final class DataGenerator {
       double pick = random.nextDouble() * remaining;
       Sample sample;
       if (pick < plan.events - validSent) {
-        ObjectNode event = events.next();
+        // Event times advance with the sending order over the span, a little out of order, as
+        // events of a live system arrive: gold's windows close as the stream moves on.
+        long progress = EVENT_TIME_SPAN.toMillis() * validSent / Math.max(1, plan.events);
+        ObjectNode event = events.nextAt(firstEventTime.plusMillis(progress - random.nextLong(MAX_DISORDER.toMillis() + 1)));
         String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPIC_BY_EVENT_TYPE.get(event.get("event_type").asText());
         sample = new Sample(topic, event.get("event_id").asText().getBytes(StandardCharsets.UTF_8), EventFactory.bytes(event));
         validSent++;

@@ -1,11 +1,14 @@
 package io.medallion.local;
 
+import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.StageMetrics;
+import io.medallion.common.gold.EventTimeWindows;
+import io.medallion.common.gold.GoldTable;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.Topics;
@@ -18,6 +21,14 @@ import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.PaimonReads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +45,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.paimon.Snapshot;
+import org.apache.paimon.table.FileStoreTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -79,10 +92,10 @@ final class DemoCommand implements Callable<Integer> {
         events, badRatio * 100, duplicateRatio * 100, rate > 0 ? String.format("%,.0f records/s", rate) : "unthrottled");
 
     try (KafkaBroker kafka = KafkaBroker.start();
-        LocalFlink flink = new LocalFlink(4)) {
+        LocalFlink flink = new LocalFlink(6)) {
       System.out.println("  kafka   in-process KRaft broker at " + kafka.bootstrapServers());
       kafka.createTopics(2, Topics.RAW_TOPICS.toArray(String[]::new));
-      kafka.createTopics(1, Stage.BRONZE.defaultTopic(), Stage.SILVER.defaultTopic());
+      kafka.createTopics(1, Stage.BRONZE.defaultTopic(), Stage.SILVER.defaultTopic(), Stage.GOLD.defaultTopic());
 
       Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), data, "2s", 2);
       settings.put("kafka.topic-pattern", Topics.RAW_TOPIC_PATTERN);
@@ -90,7 +103,9 @@ final class DemoCommand implements Callable<Integer> {
       settings.put("pii.hmac-key", PII_KEY);
       Running bronze = submit(flink, JobCatalog.BRONZE_INGEST, settings);
       Running silver = submit(flink, JobCatalog.SILVER_TRANSFORM, settings);
-      System.out.println("  flink   local MiniCluster; bronze-ingest and silver-transform running (parallelism 2, checkpoint every 2s)");
+      Running gold = submit(flink, JobCatalog.GOLD_AGGREGATE, settings);
+      System.out.println(
+          "  flink   local MiniCluster; bronze-ingest, silver-transform and gold-aggregate running (parallelism 2, checkpoint every 2s)");
 
       DataGenerator.Plan plan =
           new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, 42, null, MAX_RECORD_BYTES + 10_000);
@@ -109,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         if (generator.isCompletedExceptionally()) {
           generator.join();
         }
-        for (Running job : new Running[] {bronze, silver}) {
+        for (Running job : new Running[] {bronze, silver, gold}) {
           if (flink.status(job.id).isGloballyTerminalState()) {
             flink.await(job.id);
             throw new IllegalStateException(job.spec.name() + " stopped unexpectedly");
@@ -117,12 +132,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress(String.format(
-            "  %5.1fs  produced %,d/%,d | bronze %,d in, %,d rows, %,d dead | silver %,d in, %,d rows, %,d dead, %,d duplicates",
+            "  %5.1fs  produced %,d/%,d | bronze %,d in, %,d rows, %,d dead | silver %,d in, %,d rows, %,d dead, %,d duplicates | gold %,d in, %,d rows, %,d late",
             seconds, sent.records.get(), expected,
             flink.sumOfCounter(bronze.id, StageMetrics.RECORDS_IN), flink.sumOfCounter(bronze.id, StageMetrics.ROWS_OUT),
             flink.sumOfCounter(bronze.id, StageMetrics.DEAD_LETTERS),
             flink.sumOfCounter(silver.id, StageMetrics.RECORDS_IN), silverRows(flink, silver),
-            flink.sumOfCounter(silver.id, StageMetrics.DEAD_LETTERS), flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED)));
+            flink.sumOfCounter(silver.id, StageMetrics.DEAD_LETTERS), flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED),
+            flink.sumOfCounter(gold.id, StageMetrics.RECORDS_IN), flink.sumOfCounter(gold.id, StageMetrics.ROWS_OUT),
+            flink.sumOfCounter(gold.id, StageMetrics.DEAD_LETTERS)));
         if (seconds > timeoutSeconds) {
           System.out.printf("%nmedallion demo: layers did not catch up within %d s%n", timeoutSeconds);
           return 1;
@@ -132,10 +149,17 @@ final class DemoCommand implements Callable<Integer> {
       // Everything is processed; what is committed shows at the next checkpoint.
       long duplicatesDropped = flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED);
       Layers layers = awaitCommitted(kafka, flink, bronze, silver, start);
+      GoldLayer goldLayer = awaitGold(kafka, gold, start);
       flink.cancel(bronze.id);
       flink.cancel(silver.id);
+      flink.cancel(gold.id);
       System.out.println();
-      return summary(sent, layers, duplicatesDropped, data);
+      int silverAndBronze = summary(sent, layers, duplicatesDropped);
+      boolean goldReconciled = goldSummary(goldLayer);
+      System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg: bronze.events)");
+      System.out.println("                " + data.resolve("paimon") + " (Paimon: silver.*, gold.*; Iceberg metadata of gold under iceberg/)");
+      System.out.println("ask them        bin/medallion query \"SELECT * FROM paimon.gold.system_health ORDER BY window_start DESC LIMIT 5\"");
+      return goldReconciled && silverAndBronze == 0 ? 0 : 1;
     }
   }
 
@@ -223,11 +247,11 @@ final class DemoCommand implements Callable<Integer> {
     return byCode;
   }
 
-  private static long total(Map<String, Long> counts) {
+  private static long total(Map<?, Long> counts) {
     return counts.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  private int summary(DataGenerator.Sent sent, Layers layers, long duplicatesDropped, Path data) {
+  private int summary(DataGenerator.Sent sent, Layers layers, long duplicatesDropped) {
     Map<String, Long> sentByCode = new TreeMap<>();
     sent.badByCode.forEach((code, n) -> sentByCode.put(code.name(), n.get()));
     Map<String, Long> silverByTable = new LinkedHashMap<>();
@@ -247,8 +271,6 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("                " + format(silverByTable));
     System.out.printf("dlq.silver      %,d dead letters%n", total(layers.silverLetters));
     System.out.println("                by error code: " + format(layers.silverLetters));
-    System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg: bronze.events)");
-    System.out.println("                " + data.resolve("paimon") + " (Paimon: silver.*)");
 
     boolean bronzeBalanced =
         layers.bronzeRows() == sent.valid.get() + sent.duplicates.get() && layers.bronzeLetters.equals(sentByCode);
@@ -259,6 +281,137 @@ final class DemoCommand implements Callable<Integer> {
             ? "reconciled      every record sent is in exactly one place per layer: a row, a dropped duplicate or a dead letter"
             : "NOT reconciled  sent " + sent.valid.get() + " events, " + sent.duplicates.get() + " duplicates, bad " + sentByCode);
     return bronzeBalanced && silverBalanced ? 0 : 1;
+  }
+
+  /**
+   * What gold holds, and where each silver event of a gold table is: counted in a gold row, dead-
+   * lettered as late, or in a window that has not closed yet (its end is past the watermark that
+   * silver committed last, so later events may still join it).
+   */
+  private record GoldLayer(
+      Map<GoldTable, List<Map<String, Object>>> rows,
+      Map<GoldTable, Long> silverRows,
+      Map<GoldTable, Long> counted,
+      Map<GoldTable, Long> late,
+      Map<GoldTable, Long> open,
+      Map<String, Long> letters,
+      Instant watermark) {
+
+    boolean reconciled() {
+      return Arrays.stream(GoldTable.values())
+          .allMatch(t -> counted.get(t) + late.get(t) + open.get(t) == silverRows.get(t));
+    }
+  }
+
+  /** Waits until gold accounts for every silver event: the windows the last watermark closed have fired and committed. */
+  private GoldLayer awaitGold(KafkaBroker kafka, Running gold, long start) throws Exception {
+    while (true) {
+      GoldLayer layer = readGold(kafka, gold);
+      if (layer.reconciled()) {
+        return layer;
+      }
+      if ((System.nanoTime() - start) / 1e9 > timeoutSeconds) {
+        System.out.printf("%ngold did not account for every silver event within %d s%n", timeoutSeconds);
+        return layer;
+      }
+      LockSupport.parkNanos(500_000_000L);
+    }
+  }
+
+  private static GoldLayer readGold(KafkaBroker kafka, Running gold) throws Exception {
+    Duration windowSize = gold.config.get(ConfigOptions.GOLD_WINDOW_SIZE);
+    Map<String, Long> lateByTable = new HashMap<>();
+    Map<String, Long> letters = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> letter : kafka.readCommitted(gold.config.dlqTopic())) {
+      lateByTable.merge(header(letter, DeadLetterHeaders.SOURCE_TOPIC), 1L, Long::sum);
+      letters.merge(header(letter, DeadLetterHeaders.ERROR_CODE), 1L, Long::sum);
+    }
+    Map<GoldTable, List<Map<String, Object>>> rows = new EnumMap<>(GoldTable.class);
+    Map<GoldTable, Long> silverRows = new EnumMap<>(GoldTable.class);
+    Map<GoldTable, Long> counted = new EnumMap<>(GoldTable.class);
+    Map<GoldTable, Long> late = new EnumMap<>(GoldTable.class);
+    Map<GoldTable, Long> open = new EnumMap<>(GoldTable.class);
+    Instant lowestWatermark = null;
+    try (org.apache.paimon.catalog.Catalog paimon = PaimonCatalogs.create(gold.config)) {
+      for (GoldTable table : GoldTable.values()) {
+        List<Map<String, Object>> goldRows = PaimonReads.readAll(paimon.getTable(table.identifier()));
+        rows.put(table, goldRows);
+        counted.put(table, goldRows.stream().mapToLong(row -> eventsIn(table, row)).sum());
+        late.put(table, lateByTable.getOrDefault(table.source().qualifiedName(), 0L));
+        FileStoreTable silver = (FileStoreTable) paimon.getTable(table.source().identifier());
+        Snapshot latest = silver.snapshotManager().latestSnapshot();
+        Instant watermark = latest == null || latest.watermark() == null ? Instant.MIN : Instant.ofEpochMilli(latest.watermark());
+        lowestWatermark = lowestWatermark == null || watermark.isBefore(lowestWatermark) ? watermark : lowestWatermark;
+        List<Map<String, Object>> events = PaimonReads.readAll(silver);
+        silverRows.put(table, (long) events.size());
+        open.put(
+            table,
+            events.stream()
+                .map(e -> (Instant) e.get("event_time"))
+                .filter(time -> EventTimeWindows.end(time, windowSize).minusMillis(1).isAfter(watermark))
+                .count());
+      }
+    }
+    return new GoldLayer(rows, silverRows, counted, late, open, letters, lowestWatermark);
+  }
+
+  /** How many silver events a gold row covers. */
+  private static long eventsIn(GoldTable table, Map<String, Object> row) {
+    return switch (table) {
+      case TRANSACTION_SUMMARY -> (Long) row.get("transaction_count");
+      case USER_ACTIVITY -> ((Map<?, ?>) row.get("actions")).values().stream().mapToLong(n -> (Long) n).sum();
+      case METRIC_ROLLUP -> (Long) row.get("value_count");
+      case SYSTEM_HEALTH -> (Long) row.get("event_count");
+    };
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? "(none)" : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private static boolean goldSummary(GoldLayer gold) {
+    long rows = gold.rows.values().stream().mapToLong(List::size).sum();
+    System.out.printf(
+        "gold            %,d rows: %,d events counted in closed windows, %,d late, %,d in windows still open (watermark %s)%n",
+        rows, total(gold.counted), total(gold.late), total(gold.open), gold.watermark);
+    Map<String, Long> rowsByTable = new LinkedHashMap<>();
+    gold.rows.forEach((table, tableRows) -> rowsByTable.put(table.qualifiedName(), (long) tableRows.size()));
+    System.out.println("                " + format(rowsByTable));
+    System.out.printf("dlq.gold        %,d dead letters%n", total(gold.letters));
+    System.out.println("                by error code: " + (gold.letters.isEmpty() ? "-" : format(gold.letters)));
+    for (GoldTable table : GoldTable.values()) {
+      gold.rows.get(table).stream()
+          .sorted(Comparator.comparing((Map<String, Object> row) -> (Instant) row.get(GoldTable.WINDOW_START)).reversed())
+          .limit(2)
+          .forEach(row -> System.out.printf("  %-24s %s%n", table.qualifiedName(), sample(row)));
+    }
+    System.out.println("alerts          - (quality-monitor is not built yet)");
+    System.out.println(
+        gold.reconciled()
+            ? "reconciled      gold: every silver event is counted in one window, dead-lettered as late, or waits in an open window"
+            : "NOT reconciled  gold: counted " + gold.counted + ", late " + gold.late + ", open " + gold.open + ", silver " + gold.silverRows);
+    return gold.reconciled();
+  }
+
+  /** A gold row on one line: the window as times of day, decimals and doubles rounded for reading. */
+  private static String sample(Map<String, Object> row) {
+    StringBuilder line = new StringBuilder();
+    row.forEach(
+        (column, value) -> {
+          if (column.equals(GoldTable.WINDOW_END)) {
+            return;
+          }
+          Object shown = value;
+          if (column.equals(GoldTable.WINDOW_START)) {
+            shown = "[" + LocalTime.ofInstant((Instant) value, ZoneOffset.UTC) + ", "
+                + LocalTime.ofInstant((Instant) row.get(GoldTable.WINDOW_END), ZoneOffset.UTC) + ")";
+          } else if (value instanceof Double d) {
+            shown = String.format("%.2f", d);
+          }
+          line.append(line.isEmpty() ? "" : " ").append(column.equals(GoldTable.WINDOW_START) ? "window" : column).append('=').append(shown);
+        });
+    return line.toString();
   }
 
   private static String format(Map<String, Long> counts) {

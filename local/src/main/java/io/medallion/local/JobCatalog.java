@@ -3,6 +3,7 @@ package io.medallion.local;
 import io.medallion.bronze.BronzeIngestJob;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
+import io.medallion.gold.GoldAggregateJob;
 import io.medallion.silver.SilverTransformJob;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +12,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /** The jobs the {@code medallion} command can run locally, by name. */
 enum JobCatalog {
   BRONZE_INGEST(BronzeIngestJob.SPEC, BronzeIngestJob::define),
-  SILVER_TRANSFORM(SilverTransformJob.SPEC, SilverTransformJob::define);
+  SILVER_TRANSFORM(SilverTransformJob.SPEC, SilverTransformJob::define),
+  GOLD_AGGREGATE(GoldAggregateJob.SPEC, GoldAggregateJob::define);
 
   /** Adds a job with its real edges to an environment (each job's {@code define}). */
   interface Definition {

@@ -48,6 +48,16 @@ public final class EventFactory {
 
   /** A random valid event of the given type. */
   public ObjectNode next(String eventType) {
+    return next(eventType, start.plusMillis(random.nextLong(Math.max(1, spread.toMillis()))));
+  }
+
+  /** A random valid event of a random type at the given event time. */
+  public ObjectNode nextAt(Instant time) {
+    return next(EVENT_TYPES.get(random.nextInt(EVENT_TYPES.size())), time);
+  }
+
+  /** A random valid event of the given type at the given event time. */
+  public ObjectNode next(String eventType, Instant time) {
     ObjectNode payload =
         switch (eventType) {
           case "user_action" -> userAction();
@@ -56,7 +66,6 @@ public final class EventFactory {
           case "metric" -> metric();
           default -> throw new IllegalArgumentException("unknown event type " + eventType);
         };
-    Instant time = start.plusMillis(random.nextLong(Math.max(1, spread.toMillis())));
     return envelope(uuid(), eventType, time.toString(), sourceOf(eventType), payload);
   }
 
