@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -238,5 +239,43 @@ class JobConfigTest {
     assertThat(bronze.getOptional(ConfigOptions.PII_HMAC_KEY)).isEmpty();
     assertThatThrownBy(() -> JobConfig.load(SILVER, null, shared, Map.of()))
         .hasMessageContaining("pii.hmac-key: environment variable MEDALLION_PII_KEY is not set");
+  }
+
+  private static final JobSpec GOLD = new JobSpec("gold-aggregate", Stage.GOLD, EnumSet.of(JobSpec.Needs.PAIMON));
+
+  @Test
+  void goldWindowsDefaultToOneMinuteWithTwoMinutesOfLatenessAndZeroMeansNone() {
+    List<String> base = List.of("kafka.bootstrap-servers=k:9092", "paimon.catalog.warehouse=/p");
+    JobConfig defaults = JobConfig.load(GOLD, null, base, Map.of());
+    assertThat(defaults.get(ConfigOptions.GOLD_WINDOW_SIZE)).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.get(ConfigOptions.GOLD_ALLOWED_LATENESS)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(defaults.getOptional(ConfigOptions.GOLD_CONSUMER_ID)).isEmpty();
+    assertThat(defaults.dlqTopic()).isEqualTo("dlq.gold");
+
+    List<String> noLateness = new ArrayList<>(base);
+    noLateness.addAll(List.of("gold.allowed-lateness=0s", "watermark.max-out-of-orderness=0s"));
+    JobConfig strict = JobConfig.load(GOLD, null, noLateness, Map.of());
+    assertThat(strict.get(ConfigOptions.GOLD_ALLOWED_LATENESS)).isZero();
+    assertThat(strict.get(ConfigOptions.WATERMARK_MAX_OUT_OF_ORDERNESS)).isZero();
+
+    List<String> bad = new ArrayList<>(base);
+    bad.addAll(List.of("gold.window-size=0s", "gold.allowed-lateness=-1m", "watermark.idle-timeout=soon"));
+    assertThatThrownBy(() -> JobConfig.load(GOLD, null, bad, Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e -> assertThat(e.problems()).hasSize(3).anySatisfy(p -> assertThat(p).startsWith("gold.window-size"))
+                .anySatisfy(p -> assertThat(p).startsWith("gold.allowed-lateness"))
+                .anySatisfy(p -> assertThat(p).startsWith("watermark.idle-timeout")));
+  }
+
+  @Test
+  void theLocalConfigurationFileServesEveryJob() {
+    Path file = Path.of("..", "config", "local.yaml");
+    Map<String, String> environment = Map.of("MEDALLION_PII_KEY", "k");
+    for (JobSpec job : List.of(BRONZE, SILVER, GOLD)) {
+      JobConfig config = JobConfig.load(job, file, List.of(), environment);
+      assertThat(config.get(ConfigOptions.CHECKPOINT_INTERVAL)).as(job.name()).isEqualTo(Duration.ofSeconds(10));
+    }
+    assertThat(JobConfig.load(GOLD, file, List.of(), environment).get(ConfigOptions.GOLD_ALLOWED_LATENESS)).isEqualTo(Duration.ofMinutes(2));
   }
 }
