@@ -48,7 +48,10 @@ public final class EventFactory {
 
   /** A random valid event of the given type. */
   public ObjectNode next(String eventType) {
-    return next(eventType, start.plusMillis(random.nextLong(Math.max(1, spread.toMillis()))));
+    ObjectNode payload = payload(eventType);
+    // Drawn after the payload, as always: a seed keeps giving the same events.
+    Instant time = start.plusMillis(random.nextLong(Math.max(1, spread.toMillis())));
+    return envelope(uuid(), eventType, time.toString(), sourceOf(eventType), payload);
   }
 
   /** A random valid event of a random type at the given event time. */
@@ -56,17 +59,22 @@ public final class EventFactory {
     return next(EVENT_TYPES.get(random.nextInt(EVENT_TYPES.size())), time);
   }
 
-  /** A random valid event of the given type at the given event time. */
+  /**
+   * A random valid event of the given type at the given event time, for inputs whose time order
+   * the caller decides (e.g. history advancing through a day); start and spread are not used.
+   */
   public ObjectNode next(String eventType, Instant time) {
-    ObjectNode payload =
-        switch (eventType) {
-          case "user_action" -> userAction();
-          case "transaction" -> transaction();
-          case "system" -> systemEvent();
-          case "metric" -> metric();
-          default -> throw new IllegalArgumentException("unknown event type " + eventType);
-        };
-    return envelope(uuid(), eventType, time.toString(), sourceOf(eventType), payload);
+    return envelope(uuid(), eventType, time.toString(), sourceOf(eventType), payload(eventType));
+  }
+
+  private ObjectNode payload(String eventType) {
+    return switch (eventType) {
+      case "user_action" -> userAction();
+      case "transaction" -> transaction();
+      case "system" -> systemEvent();
+      case "metric" -> metric();
+      default -> throw new IllegalArgumentException("unknown event type " + eventType);
+    };
   }
 
   /** An envelope around a payload, with {@code schema_version} 1 and a region in the metadata. */

@@ -5,7 +5,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-/** The shared MiniCluster of an ITCase class: one TaskManager with two slots (parallelism 2). */
+/** The shared MiniCluster of an ITCase class: one TaskManager with two slots (parallelism 2), or as many as a test asks for. */
 public final class MiniClusters {
   public static final int PARALLELISM = 2;
 
@@ -18,12 +18,20 @@ public final class MiniClusters {
 
   /** With extra cluster settings, e.g. an in-memory metric reporter. */
   public static MiniClusterExtension extension(Configuration extra) {
+    return extension(extra, PARALLELISM);
+  }
+
+  /**
+   * With extra cluster settings and {@code slots} slots, e.g. for two jobs of parallelism {@link
+   * #PARALLELISM} that run at the same time.
+   */
+  public static MiniClusterExtension extension(Configuration extra, int slots) {
     Configuration config = new Configuration(extra);
     config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     return new MiniClusterExtension(
         new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(PARALLELISM)
+            .setNumberSlotsPerTaskManager(slots)
             .setConfiguration(config)
             .build());
   }
