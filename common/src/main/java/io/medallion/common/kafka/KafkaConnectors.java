@@ -67,8 +67,11 @@ public final class KafkaConnectors {
 
   /**
    * A transactional sink: records become visible to {@code read_committed} readers when the
-   * checkpoint that covers them completes. The transactional id prefix is unique per job and
-   * purpose; the transaction timeout stays below the broker's maximum (shared/PITFALLS.md).
+   * checkpoint that covers them completes. The transaction timeout stays below the broker's
+   * maximum (shared/PITFALLS.md). The transactional id prefix is the consumer group id (the job
+   * name unless configured) and the purpose: two deployments of a job on one Kafka cluster, which
+   * need their own group ids anyway, must not share transactional ids, or one deployment's start
+   * fences and aborts the other's transactions.
    */
   public static <T> KafkaSink<T> exactlyOnceSink(
       JobConfig config, String purpose, KafkaRecordSerializationSchema<T> serializer) {
@@ -84,7 +87,7 @@ public final class KafkaConnectors {
         .setBootstrapServers(config.get(ConfigOptions.KAFKA_BOOTSTRAP_SERVERS))
         .setKafkaProducerConfig(producer)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(config.job().name() + "-" + purpose)
+        .setTransactionalIdPrefix(config.groupId() + "-" + purpose)
         .setRecordSerializer(serializer)
         .build();
   }

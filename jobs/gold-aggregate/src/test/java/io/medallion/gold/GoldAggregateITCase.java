@@ -85,9 +85,11 @@ class GoldAggregateITCase {
     return T0.plusMillis(Math.round(minutes * 60_000));
   }
 
+  /** Each test's job is its own deployment: its own dead-letter topic and group id (the transactional id prefix). */
   private JobConfig config(String dlqTopic) {
     Map<String, String> settings = JobSettings.local(KAFKA.broker().bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM);
     settings.put("dlq.topic", dlqTopic);
+    settings.put("kafka.group-id", "gold-it-" + dlqTopic);
     settings.put("gold.discovery-interval", "200ms");
     return JobConfig.of(GoldAggregateJob.SPEC, settings);
   }
