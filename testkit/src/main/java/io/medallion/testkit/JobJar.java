@@ -73,7 +73,10 @@ public final class JobJar {
     Process process = builder.start();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor();
-      throw new IllegalStateException("the job jar did not finish within " + timeout + "; stderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
+      String stdout = Files.readString(out, StandardCharsets.UTF_8);
+      throw new IllegalStateException(
+          "the job jar did not finish within " + timeout + "; stderr:\n" + Files.readString(err, StandardCharsets.UTF_8)
+              + "\nfailures in stdout:\n" + stdout.lines().filter(l -> l.contains("FAILED") || l.startsWith("Caused by")).limit(40).collect(java.util.stream.Collectors.joining("\n")));
     }
     return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
   }
