@@ -8,10 +8,12 @@ import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
+import io.medallion.common.gold.GoldTable;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.PaimonReads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Parameters;
       "An in-process broker is filled with realistic",
       "events first, then the job runs (exactly-once, checkpointed) on a local MiniCluster from the",
       "earliest offsets, after warm-up rounds on their own topics so that the measured round runs",
-      "JIT-compiled code.",
+      "JIT-compiled code. gold-aggregate reads silver tables that silver-transform fills from the",
+      "topic first (not measured), and aggregates them bounded: every window fires at the end.",
       "Run it in several fresh JVMs and report the median: two shared cores are noisy."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -46,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
   private static final Duration COMMIT_TIMEOUT = Duration.ofMinutes(3);
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  @Parameters(index = "0", description = "the job to measure: bronze-ingest or silver-transform")
+  @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform or gold-aggregate")
   String job;
 
   @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
@@ -95,6 +98,9 @@ final class BenchCommand implements Callable<Integer> {
         boolean last = i == warmupRounds;
         String topic = last ? TOPIC : TOPIC + ".warmup-" + (i + 1);
         rounds[i] = new Round(topic, prefill(kafka, topic, last ? events : warmupEvents, i), data.resolve(topic));
+        if (measured == JobCatalog.GOLD_AGGREGATE) {
+          fillSilver(kafka, flink, rounds[i]);
+        }
       }
       for (int i = 0; i < warmupRounds; i++) {
         Result warmup = run(kafka, flink, measured, rounds[i]);
@@ -137,21 +143,41 @@ final class BenchCommand implements Callable<Integer> {
     return sent;
   }
 
+  /** Runs silver-transform over the round's topic to the end, so gold has its input. */
+  private void fillSilver(KafkaBroker kafka, LocalFlink flink, Round round) throws Exception {
+    JobConfig config = JobConfig.of(JobCatalog.SILVER_TRANSFORM.spec, settings(kafka, round, JobCatalog.SILVER_TRANSFORM, Map.of("bounded", "true")));
+    StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
+    JobCatalog.SILVER_TRANSFORM.definition.define(env, config);
+    long start = System.nanoTime();
+    flink.await(flink.submit(env, JobCatalog.SILVER_TRANSFORM.spec.name()));
+    System.out.printf("filled silver from %s in %.1f s%n", round.topic, seconds(start));
+  }
+
+  private Map<String, String> settings(KafkaBroker kafka, Round round, JobCatalog job, Map<String, String> jobSettings) {
+    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), round.data, checkpointInterval, parallelism);
+    settings.put("kafka.topics", round.topic);
+    // Every round is its own deployment: its own consumer group and transactional ids.
+    settings.put("kafka.group-id", job.spec.name() + "-" + round.topic);
+    settings.put("pii.hmac-key", "bench-only-pseudonymization-key");
+    settings.putAll(jobSettings);
+    settings.putAll(extra);
+    return settings;
+  }
+
   /**
    * Runs the job unbounded, as in production, from the earliest offsets: the processing rate runs
    * from the first to the last record decoded (sampled from the in-process metric reporter), end to end until the
-   * checkpoint after it has committed every row to the table. Then the job is cancelled.
+   * checkpoint after it has committed every row to the table. Then the job is cancelled. Gold
+   * runs bounded over the silver tables: its input is every silver row, and it ends once the
+   * windows that fire at the end are committed.
    */
   private Result run(KafkaBroker kafka, LocalFlink flink, JobCatalog measured, Round round) throws Exception {
-    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), round.data, checkpointInterval, parallelism);
-    settings.put("kafka.topics", round.topic);
-    settings.put("pii.hmac-key", "bench-only-pseudonymization-key");
-    settings.putAll(extra);
-    JobConfig config = JobConfig.of(measured.spec, settings);
+    boolean gold = measured == JobCatalog.GOLD_AGGREGATE;
+    JobConfig config = JobConfig.of(measured.spec, settings(kafka, round, measured, gold ? Map.of("bounded", "true") : Map.of()));
     StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
     measured.definition.define(env, config);
 
-    long total = round.sent.records.get();
+    long total = gold ? round.sent.valid.get() : round.sent.records.get();
     long expectedRows = expectedRows(measured, round);
     long cpuStart = OS.getProcessCpuTime();
     long start = System.nanoTime();
@@ -169,6 +195,11 @@ final class BenchCommand implements Callable<Integer> {
     double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
     long rows = 0;
     long deadline = allSeen + COMMIT_TIMEOUT.toNanos();
+    if (gold) {
+      flink.await(id);
+      rows = committedRows(measured, config);
+      return new Result(total, (allSeen - firstSeen) / 1e9, seconds(start), processingCpuSeconds, rows);
+    }
     while (rows < expectedRows) {
       requireRunning(flink, id);
       if (System.nanoTime() > deadline) {
@@ -183,7 +214,7 @@ final class BenchCommand implements Callable<Integer> {
     return new Result(total, (allSeen - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, rows);
   }
 
-  /** Bronze keeps every valid record; silver one row per distinct valid event. */
+  /** Bronze keeps every valid record; silver one row per distinct valid event; gold counts each of those once. */
   private static long expectedRows(JobCatalog measured, Round round) {
     return measured == JobCatalog.BRONZE_INGEST ? round.sent.valid.get() + round.sent.duplicates.get() : round.sent.valid.get();
   }
@@ -191,6 +222,15 @@ final class BenchCommand implements Callable<Integer> {
   private static long committedRows(JobCatalog measured, JobConfig config) throws Exception {
     if (measured == JobCatalog.BRONZE_INGEST) {
       return IcebergTables.rowCount(IcebergCatalogs.loader(config).loadCatalog(), BronzeEventsTable.IDENTIFIER);
+    }
+    if (measured == JobCatalog.GOLD_AGGREGATE) {
+      long events = 0;
+      try (org.apache.paimon.catalog.Catalog catalog = PaimonCatalogs.create(config)) {
+        for (GoldTable table : GoldTable.values()) {
+          events += PaimonReads.readAll(catalog.getTable(table.identifier())).stream().mapToLong(row -> GoldRows.events(table, row)).sum();
+        }
+      }
+      return events;
     }
     long rows = 0;
     try (org.apache.paimon.catalog.Catalog catalog = PaimonCatalogs.create(config)) {

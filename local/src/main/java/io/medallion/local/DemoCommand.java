@@ -336,7 +336,7 @@ final class DemoCommand implements Callable<Integer> {
       for (GoldTable table : GoldTable.values()) {
         List<Map<String, Object>> goldRows = PaimonReads.readAll(paimon.getTable(table.identifier()));
         rows.put(table, goldRows);
-        counted.put(table, goldRows.stream().mapToLong(row -> eventsIn(table, row)).sum());
+        counted.put(table, goldRows.stream().mapToLong(row -> GoldRows.events(table, row)).sum());
         late.put(table, lateByTable.getOrDefault(table.source().qualifiedName(), 0L));
         FileStoreTable silver = (FileStoreTable) paimon.getTable(table.source().identifier());
         Snapshot latest = silver.snapshotManager().latestSnapshot();
@@ -353,16 +353,6 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return new GoldLayer(rows, silverRows, counted, late, open, letters, lowestWatermark);
-  }
-
-  /** How many silver events a gold row covers. */
-  private static long eventsIn(GoldTable table, Map<String, Object> row) {
-    return switch (table) {
-      case TRANSACTION_SUMMARY -> (Long) row.get("transaction_count");
-      case USER_ACTIVITY -> ((Map<?, ?>) row.get("actions")).values().stream().mapToLong(n -> (Long) n).sum();
-      case METRIC_ROLLUP -> (Long) row.get("value_count");
-      case SYSTEM_HEALTH -> (Long) row.get("event_count");
-    };
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
