@@ -93,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
     try (KafkaBroker kafka = KafkaBroker.start();
         LocalFlink flink = new LocalFlink(parallelism)) {
       kafka.createTopics(1, measured.spec.stage().defaultTopic());
+      if (measured == JobCatalog.GOLD_AGGREGATE) {
+        kafka.createTopics(1, JobCatalog.SILVER_TRANSFORM.spec.stage().defaultTopic());
+      }
       Round[] rounds = new Round[warmupRounds + 1];
       for (int i = 0; i <= warmupRounds; i++) {
         boolean last = i == warmupRounds;
