@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -123,9 +122,5 @@ final class ExpectedGold {
       }
     }
     return byLate;
-  }
-
-  static <K> Map<K, Long> count(List<SilverEvent> events, Function<SilverEvent, K> key) {
-    return events.stream().collect(Collectors.groupingBy(key, Collectors.counting()));
   }
 }
