@@ -64,6 +64,9 @@ public final class KafkaBroker implements AutoCloseable {
               .setConfigProp("group.initial.rebalance.delay.ms", "0")
               .setConfigProp("auto.create.topics.enable", "false")
               .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
+              // No time-based retention: tests produce records with fixed historical timestamps,
+              // which the default 7 days would delete at the first retention check, 30 s after start.
+              .setConfigProp("log.retention.ms", "-1")
               .build();
       cluster.format();
       cluster.startup();
