@@ -16,15 +16,15 @@ public enum Metric {
   DEAD_LETTER_RATE("dead_letter_rate", Parameter.ERROR_CODE),
   /** Records that break the silver rule {@code rule} (an id of {@code Rules.ALL}). */
   RULE_VIOLATION_RATE("rule_violation_rate", Parameter.RULE),
-  /** Records whose envelope or payload lacks {@code field} or holds null or a blank string there. */
+  /** Decoded records that lack {@code field} or hold null or a blank string there. */
   MISSING_RATE("missing_rate", Parameter.FIELD),
   /** Records whose {@code event_id} the monitor has seen before (within {@code quality.duplicate-retention}). */
   DUPLICATE_RATIO("duplicate_ratio", Parameter.NONE),
-  /** Kafka record time − event time, seconds. */
+  /** Kafka record time − event time of decoded records, seconds (p50 and p95 within 1 %). */
   EVENT_TIME_LAG_P50("event_time_lag_p50", Parameter.NONE),
   EVENT_TIME_LAG_P95("event_time_lag_p95", Parameter.NONE),
   EVENT_TIME_LAG_MAX("event_time_lag_max", Parameter.NONE),
-  /** Records of {@code schema-version}. */
+  /** Decoded records of {@code schema-version}. */
   SCHEMA_VERSION_SHARE("schema_version_share", Parameter.SCHEMA_VERSION),
   /** Seconds without a record in scope, judged by processing-time timers against {@code max-silence}. */
   FRESHNESS("freshness", Parameter.MAX_SILENCE);
