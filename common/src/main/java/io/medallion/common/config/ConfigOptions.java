@@ -119,6 +119,27 @@ public final class ConfigOptions {
           Duration.ofSeconds(1),
           "gold: how often new silver snapshots are looked for.");
 
+  public static final ConfigOption<String> QUALITY_CHECKS =
+      option("quality.checks", Parsers::string, "a file path", null, "quality-monitor: the YAML file of declarative checks.");
+  public static final ConfigOption<Duration> QUALITY_WINDOW =
+      option("quality.window", Parsers::duration, "a duration", Duration.ofMinutes(1), "quality-monitor: the window of a check that names none.");
+  public static final ConfigOption<List<String>> QUALITY_DEAD_LETTER_TOPICS =
+      option(
+          "quality.dead-letter-topics",
+          Parsers::list,
+          "a list of topic names",
+          List.of("dlq.bronze", "dlq.silver", "dlq.gold"),
+          "quality-monitor: the dead-letter topics whose letters count for their source topics' dead-letter rates.");
+  public static final ConfigOption<String> QUALITY_ALERTS_TOPIC =
+      option("quality.alerts-topic", Parsers::string, "a topic name", "quality.alerts", "quality-monitor: where alerts are written (JSON, exactly once).");
+  public static final ConfigOption<Duration> QUALITY_DUPLICATE_RETENTION =
+      option(
+          "quality.duplicate-retention",
+          Parsers::duration,
+          "a duration",
+          Duration.ofDays(1),
+          "quality-monitor: how long an event id is remembered for the duplicate ratio (state TTL).");
+
   public static final ConfigOption<String> PII_HMAC_KEY =
       new ConfigOption<>("pii.hmac-key", Parsers::string, "a secret", null, true, "Key of the HMAC-SHA256 pseudonymization of email and ip_address (silver).");
 
@@ -157,6 +178,11 @@ public final class ConfigOptions {
           GOLD_ALLOWED_LATENESS,
           GOLD_CONSUMER_ID,
           GOLD_DISCOVERY_INTERVAL,
+          QUALITY_CHECKS,
+          QUALITY_WINDOW,
+          QUALITY_DEAD_LETTER_TOPICS,
+          QUALITY_ALERTS_TOPIC,
+          QUALITY_DUPLICATE_RETENTION,
           PII_HMAC_KEY);
 
   static final Map<String, ConfigOption<?>> BY_KEY =

@@ -209,6 +209,9 @@ public final class JobConfig {
     if (job.needs().contains(JobSpec.Needs.PII_KEY)) {
       requireKey(values, ConfigOptions.PII_HMAC_KEY, job, problems);
     }
+    if (job.needs().contains(JobSpec.Needs.QUALITY_CHECKS)) {
+      requireKey(values, ConfigOptions.QUALITY_CHECKS, job, problems);
+    }
   }
 
   private static void requireKey(Map<String, String> values, Object key, JobSpec job, List<String> problems) {

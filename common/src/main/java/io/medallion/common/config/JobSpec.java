@@ -14,6 +14,7 @@ public record JobSpec(String name, Stage stage, Set<Needs> needs) {
     KAFKA_SOURCE,
     ICEBERG,
     PAIMON,
-    PII_KEY
+    PII_KEY,
+    QUALITY_CHECKS
   }
 }
