@@ -8,8 +8,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Value parsers for {@link ConfigOption}s; each throws IllegalArgumentException on bad input. */
-final class Parsers {
+/**
+ * Value parsers for {@link ConfigOption}s; each throws IllegalArgumentException on bad input.
+ * {@link #duration} is public so other config files (quality checks) share one duration syntax.
+ */
+public final class Parsers {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private Parsers() {}
@@ -54,7 +57,7 @@ final class Parsers {
   }
 
   /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 {@code PT30S}. */
-  static Duration duration(String text) {
+  public static Duration duration(String text) {
     Duration value = durationOrZero(text);
     if (value.isZero()) {
       throw new IllegalArgumentException("must be longer than zero");
