@@ -215,7 +215,7 @@ public final class QualityChecks {
         case NONE -> null;
         case ERROR_CODE -> oneOf(text(value, key, false), key, ERROR_CODES, "an error code");
         case RULE -> oneOf(text(value, key, true), key, RULE_IDS, "a silver rule id");
-        case FIELD -> nonBlank(value, key, true);
+        case FIELD -> checkableField(nonBlank(value, key, true), key);
         case SCHEMA_VERSION -> value == null ? required(key) : wholeNumber(value, key, 1) == null ? null : value.asText();
         case MAX_SILENCE -> value == null ? required(key) : duration(value, key) == null ? null : value.asText();
       };
@@ -356,6 +356,14 @@ public final class QualityChecks {
         return null;
       }
       return text;
+    }
+
+    private String checkableField(String field, String path) {
+      if (field != null && !RecordProfiler.isCheckable(field)) {
+        problem(path, quote(field) + " cannot be checked for missing values; use " + RecordProfiler.CHECKABLE);
+        return null;
+      }
+      return field;
     }
 
     private String oneOf(String text, String path, List<String> known, String what) {

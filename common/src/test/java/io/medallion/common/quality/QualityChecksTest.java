@@ -179,6 +179,10 @@ class QualityChecksTest {
             metric: missing_rate
             field: ""
             threshold: {}
+          - name: missing-what
+            metric: missing_rate
+            field: email
+            threshold: {max: 0.5}
           - name: share
             metric: schema_version_share
             schema-version: 0
@@ -235,16 +239,17 @@ class QualityChecksTest {
             "checks[13] (rule).rule: \"x.y\" is not a silver rule id; known: " + ruleIds,
             "checks[14] (missing).field: is blank",
             "checks[14] (missing).threshold: needs min and/or max",
-            "checks[15] (share).schema-version: 0 is not a whole number >= 1",
-            "checks[16] (share-of-what).schema-version: is required",
-            "checks[16] (share-of-what).threshold: must be a mapping with min and/or max",
-            "checks[17] (silence).max-silence: \"0s\" must be longer than zero",
-            "checks[17] (silence).threshold: freshness takes none; it fails after max-silence",
-            "checks[18] (silence-forever).max-silence: is required",
-            "checks[18] (silence-forever).anomaly: freshness takes none; it fails after max-silence",
-            "checks[19]: must be a mapping of keys to values",
-            "checks[20] (no-metric).metric: is required",
-            "checks[20] (no-metric).window: \"soon\" is not a duration (like 500ms, 30s, 5m, 7d)");
+            "checks[15] (missing-what).field: \"email\" cannot be checked for missing values; use source_system, metadata.<key> or payload.<name>",
+            "checks[16] (share).schema-version: 0 is not a whole number >= 1",
+            "checks[17] (share-of-what).schema-version: is required",
+            "checks[17] (share-of-what).threshold: must be a mapping with min and/or max",
+            "checks[18] (silence).max-silence: \"0s\" must be longer than zero",
+            "checks[18] (silence).threshold: freshness takes none; it fails after max-silence",
+            "checks[19] (silence-forever).max-silence: is required",
+            "checks[19] (silence-forever).anomaly: freshness takes none; it fails after max-silence",
+            "checks[20]: must be a mapping of keys to values",
+            "checks[21] (no-metric).metric: is required",
+            "checks[21] (no-metric).window: \"soon\" is not a duration (like 500ms, 30s, 5m, 7d)");
   }
 
   @Test
