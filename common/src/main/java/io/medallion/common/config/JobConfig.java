@@ -301,6 +301,9 @@ public final class JobConfig {
 
   /** The dead-letter topic: {@code dlq.topic}, or {@code dlq.<stage>} of this job. */
   public String dlqTopic() {
+    if (job.stage() == null) {
+      throw new IllegalStateException(job.name() + " writes no dead letters");
+    }
     return getOptional(ConfigOptions.DLQ_TOPIC).orElse(job.stage().defaultTopic());
   }
 

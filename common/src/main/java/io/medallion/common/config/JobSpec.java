@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * What a job needs from the configuration: its name (default consumer group and transactional id
- * prefix), its stage (default dead-letter topic) and which connections it must have.
+ * prefix), its stage (default dead-letter topic; null for the quality monitor, which writes no dead
+ * letters) and which connections it must have.
  */
 public record JobSpec(String name, Stage stage, Set<Needs> needs) {
 

@@ -5,11 +5,13 @@ import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.StartingOffsets;
 import io.medallion.common.deadletter.DeadLetter;
 import io.medallion.common.event.RawRecord;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,24 +32,34 @@ public final class KafkaConnectors {
    * stops at the offsets that are latest when the job starts.
    */
   public static KafkaSource<RawRecord> rawSource(JobConfig config) {
-    KafkaSourceBuilder<RawRecord> builder =
-        KafkaSource.<RawRecord>builder()
+    KafkaSourceBuilder<RawRecord> builder = sourceBuilder(config, new RawRecordDeserializer());
+    config.getOptional(ConfigOptions.KAFKA_TOPICS).ifPresent(builder::setTopics);
+    config.getOptional(ConfigOptions.KAFKA_TOPIC_PATTERN).ifPresent(builder::setTopicPattern);
+    return builder.build();
+  }
+
+  /** A source of other topics (the quality monitor's dead-letter topics) with the raw source's settings. */
+  public static <T> KafkaSource<T> source(JobConfig config, List<String> topics, KafkaRecordDeserializationSchema<T> deserializer) {
+    return sourceBuilder(config, deserializer).setTopics(topics).build();
+  }
+
+  private static <T> KafkaSourceBuilder<T> sourceBuilder(JobConfig config, KafkaRecordDeserializationSchema<T> deserializer) {
+    KafkaSourceBuilder<T> builder =
+        KafkaSource.<T>builder()
             .setBootstrapServers(config.get(ConfigOptions.KAFKA_BOOTSTRAP_SERVERS))
             .setGroupId(config.groupId())
             .setStartingOffsets(startingOffsets(config.get(ConfigOptions.KAFKA_STARTING_OFFSETS)))
-            .setDeserializer(new RawRecordDeserializer())
+            .setDeserializer(deserializer)
             .setProperties(clientProperties(config))
             .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
             .setProperty("commit.offsets.on.checkpoint", "true")
             .setProperty(
                 "partition.discovery.interval.ms",
                 Long.toString(config.get(ConfigOptions.KAFKA_PARTITION_DISCOVERY).toMillis()));
-    config.getOptional(ConfigOptions.KAFKA_TOPICS).ifPresent(builder::setTopics);
-    config.getOptional(ConfigOptions.KAFKA_TOPIC_PATTERN).ifPresent(builder::setTopicPattern);
     if (config.get(ConfigOptions.BOUNDED)) {
       builder.setBounded(OffsetsInitializer.latest());
     }
-    return builder.build();
+    return builder;
   }
 
   static OffsetsInitializer startingOffsets(StartingOffsets offsets) {

@@ -1,0 +1,40 @@
+package io.medallion.quality;
+
+import io.medallion.common.quality.RecordProfile;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/** Keyed by event id: marks a record whose id was seen before (within the retention) as a duplicate. */
+public class DuplicateMarker extends KeyedProcessFunction<String, RecordProfile, RecordProfile> {
+  private static final long serialVersionUID = 1L;
+
+  private final Duration retention;
+  private transient ValueState<Boolean> seen;
+
+  public DuplicateMarker(Duration retention) {
+    this.retention = retention;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
+    seen = getRuntimeContext().getState(descriptor);
+  }
+
+  @Override
+  public void processElement(RecordProfile profile, Context ctx, Collector<RecordProfile> out) throws Exception {
+    if (seen.value() == null) {
+      seen.update(true);
+    } else {
+      profile.duplicate = true;
+    }
+    out.collect(profile);
+  }
+}

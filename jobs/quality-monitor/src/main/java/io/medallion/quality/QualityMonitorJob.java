@@ -1,0 +1,126 @@
+package io.medallion.quality;
+
+import io.medallion.common.config.ConfigOptions;
+import io.medallion.common.config.JobArgs;
+import io.medallion.common.config.JobConfig;
+import io.medallion.common.config.JobSpec;
+import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.iceberg.IcebergCatalogs;
+import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.quality.QualityMetricsTable;
+import io.medallion.common.quality.RecordProfile;
+import io.medallion.common.quality.WindowStats;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * quality-monitor: raw topics and dead-letter topics → a profile of each record (decoded? valid?
+ * which rule broken? lag, schema version, missing fields, duplicate?) → per (topic, event type)
+ * tumbling event-time windows of counts → each check's scope → each check judged per window
+ * (threshold, relative change or EWMA z-score) → Iceberg {@code quality.metrics}, one row per check
+ * per scope per window, and Kafka {@code quality.alerts} when a check starts or stops failing
+ * (shared/DESIGN.md §1). Exactly once: offsets, windows, check histories, the Iceberg commit and
+ * the alert transaction move with the checkpoint.
+ */
+public final class QualityMonitorJob {
+  public static final JobSpec SPEC =
+      new JobSpec("quality-monitor", null, EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.ICEBERG, JobSpec.Needs.QUALITY_CHECKS));
+
+  public static final String RAW_SOURCE_UID = "raw-topics-source";
+  public static final String DEAD_LETTER_SOURCE_UID = "dead-letter-topics-source";
+  public static final String METRICS_SINK_UID = "quality-metrics-sink";
+  public static final String ALERTS_SINK_UID = "quality-alerts-sink";
+
+  private static final Logger LOG = LoggerFactory.getLogger(QualityMonitorJob.class);
+
+  private QualityMonitorJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobConfig config = JobArgs.load(SPEC, args, System.getenv());
+    StreamExecutionEnvironment env = JobEnvironment.create(config);
+    define(env, config);
+    env.execute(SPEC.name());
+  }
+
+  /** Reads the check file, creates {@code quality.metrics} when missing and adds the job with its real edges to {@code env}. */
+  public static void define(StreamExecutionEnvironment env, JobConfig config) throws Exception {
+    LOG.info("Defining {} with {}", SPEC.name(), config);
+    QualitySettings settings = QualitySettings.of(config);
+    CatalogLoader catalog = IcebergCatalogs.loader(config);
+    QualityMetricsTable.definition().ensure(catalog.loadCatalog());
+    TableLoader metrics = TableLoader.fromCatalog(catalog, QualityMetricsTable.IDENTIFIER);
+    build(
+        env,
+        KafkaConnectors.rawSource(config),
+        KafkaConnectors.source(config, config.get(ConfigOptions.QUALITY_DEAD_LETTER_TOPICS), new DeadLetterProfileDeserializer()),
+        settings,
+        LakeSinks.icebergAppend(metrics, METRICS_SINK_UID, config.get(ConfigOptions.BOUNDED)),
+        LakeSinks.sink(KafkaConnectors.exactlyOnceSink(config, "alerts", new AlertSerializer(config.get(ConfigOptions.QUALITY_ALERTS_TOPIC))), ALERTS_SINK_UID));
+  }
+
+  /** The topology, with its edges injected: tests pass their own sources or wrapped sinks. */
+  public static void build(
+      StreamExecutionEnvironment env,
+      Source<RawRecord, ?, ?> rawSource,
+      Source<RecordProfile, ?, ?> deadLetterSource,
+      QualitySettings settings,
+      Consumer<DataStream<RowData>> metricsSink,
+      Consumer<DataStream<QualityResult>> alertsSink) {
+    TypeInformation<RecordProfile> profileType = TypeInformation.of(RecordProfile.class);
+    TypeInformation<WindowStats> statsType = TypeInformation.of(WindowStats.class);
+    DataStream<RecordProfile> raw =
+        env.fromSource(rawSource, settings.<RawRecord>watermarks((record, kafkaTime) -> record.timestamp), "raw topics", TypeInformation.of(RawRecord.class))
+            .uid(RAW_SOURCE_UID)
+            .map(new ProfileFunction(settings), profileType)
+            .uid("profile")
+            .name("profile records");
+    DataStream<RecordProfile> decoded =
+        raw.filter(RecordProfile::decoded)
+            .uid("decoded")
+            .name("decoded")
+            .keyBy(profile -> profile.eventId, Types.STRING)
+            .process(new DuplicateMarker(settings.duplicateRetention()), profileType)
+            .uid("duplicates")
+            .name("mark duplicates");
+    DataStream<RecordProfile> profiles =
+        decoded
+            .union(raw.filter(profile -> !profile.decoded()).uid("undecoded").name("undecoded"))
+            .union(
+                env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
+                    .uid(DEAD_LETTER_SOURCE_UID));
+
+    DataStream<QualityResult> results = null;
+    for (Duration window : settings.windows()) {
+      DataStream<QualityResult> judged =
+          profiles
+              .keyBy(new CellWindows.CellKey(), Types.STRING)
+              .window(TumblingEventTimeWindows.of(window))
+              .aggregate(new CellWindows.Count(), new CellWindows.ToScopes(settings.scopes(window)), statsType, statsType, TypeInformation.of(ScopeWindow.class))
+              .uid("cell-windows-" + window)
+              .name("count per topic and event type, " + window)
+              .keyBy(scopeWindow -> scopeWindow.scope, Types.STRING)
+              .process(new JudgeFunction(settings, window), TypeInformation.of(QualityResult.class))
+              .uid("judge-" + window)
+              .name("judge checks, " + window);
+      results = results == null ? judged : results.union(judged);
+    }
+    metricsSink.accept(results.map(QualityResult::toRow, InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE)).uid("metric-rows").name("metric rows"));
+    alertsSink.accept(results.filter(QualityResult::changesAlert).uid("alert-transitions").name("alert transitions"));
+  }
+}
