@@ -26,6 +26,11 @@ public final class CheckHistory implements Value {
   /** When the current alert fired, epoch millis; meaningful while {@link #status} is not OK. */
   long firstFiredAt;
 
+  /** Whether the check's alert is firing. */
+  public boolean failing() {
+    return status != Status.OK;
+  }
+
   @Override
   public void write(DataOutputView out) throws IOException {
     out.writeDouble(previous);

@@ -13,7 +13,9 @@ import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.common.quality.RecordProfile;
 import io.medallion.common.quality.WindowStats;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -105,9 +107,9 @@ public final class QualityMonitorJob {
                 env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
                     .uid(DEAD_LETTER_SOURCE_UID));
 
-    DataStream<QualityResult> results = null;
+    List<DataStream<QualityResult>> judged = new ArrayList<>();
     for (Duration window : settings.windows()) {
-      DataStream<QualityResult> judged =
+      judged.add(
           profiles
               .keyBy(new CellWindows.CellKey(), Types.STRING)
               .window(TumblingEventTimeWindows.of(window))
@@ -117,8 +119,22 @@ public final class QualityMonitorJob {
               .keyBy(scopeWindow -> scopeWindow.scope, Types.STRING)
               .process(new JudgeFunction(settings, window), TypeInformation.of(QualityResult.class))
               .uid("judge-" + window)
-              .name("judge checks, " + window);
-      results = results == null ? judged : results.union(judged);
+              .name("judge checks, " + window));
+    }
+    if (!settings.freshnessScopes().isEmpty()) {
+      judged.add(
+          raw.flatMap(new Heartbeats(settings.freshnessScopes()), Types.STRING)
+              .uid("heartbeats")
+              .name("heartbeats of freshness scopes")
+              .keyBy(scope -> scope, Types.STRING)
+              .process(new FreshnessFunction(settings.freshnessChecks()), TypeInformation.of(QualityResult.class))
+              .uid("freshness")
+              .name("judge freshness"));
+    }
+    // The check file has at least one check, so there is at least one stream.
+    DataStream<QualityResult> results = judged.get(0);
+    for (DataStream<QualityResult> more : judged.subList(1, judged.size())) {
+      results = results.union(more);
     }
     metricsSink.accept(results.map(QualityResult::toRow, InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE)).uid("metric-rows").name("metric rows"));
     alertsSink.accept(results.filter(QualityResult::changesAlert).uid("alert-transitions").name("alert transitions"));

@@ -11,7 +11,10 @@ import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -64,6 +67,20 @@ public record QualitySettings(
   /** The distinct scopes of the windowed checks of one window size. */
   public List<Scope> scopes(Duration window) {
     return checks.stream().filter(c -> c.metric() != Metric.FRESHNESS && c.window().equals(window)).map(QualityCheck::scope).distinct().toList();
+  }
+
+  /** The freshness checks by scope ({@code Scope#toString()}), in file order. */
+  public Map<String, List<QualityCheck>> freshnessChecks() {
+    Map<String, List<QualityCheck>> byScope = new LinkedHashMap<>();
+    checks.stream()
+        .filter(c -> c.metric() == Metric.FRESHNESS)
+        .forEach(c -> byScope.computeIfAbsent(c.scope().toString(), scope -> new ArrayList<>()).add(c));
+    return byScope;
+  }
+
+  /** The distinct scopes of the freshness checks. */
+  public List<Scope> freshnessScopes() {
+    return checks.stream().filter(c -> c.metric() == Metric.FRESHNESS).map(QualityCheck::scope).distinct().toList();
   }
 
   /** The windowed checks of one scope and window size, in file order. */
