@@ -1,6 +1,8 @@
 package io.medallion.testkit;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
@@ -19,15 +21,18 @@ public final class OperatorMetrics {
    * medallion.recordsIn} or {@code error_code.MISSING_FIELD.deadLetters}.
    */
   public static long sum(InMemoryReporter reporter, JobID job, String operatorPattern, String suffix) {
-    long total = 0;
+    // After a restart the reporter keeps the failed attempt's groups beside the new ones, under the
+    // same identifiers: count each prefix once, or every counter would be counted once per attempt.
+    Set<String> prefixes = new HashSet<>();
     for (OperatorMetricGroup operator : reporter.findOperatorMetricGroups(job, operatorPattern)) {
-      String prefix = operator.getMetricIdentifier("");
-      for (Map.Entry<MetricGroup, Map<String, Metric>> group : reporter.getMetricsByGroup().entrySet()) {
-        for (Map.Entry<String, Metric> metric : group.getValue().entrySet()) {
-          String identifier = group.getKey().getMetricIdentifier(metric.getKey());
-          if (identifier.startsWith(prefix) && identifier.endsWith(suffix) && metric.getValue() instanceof Counter counter) {
-            total += counter.getCount();
-          }
+      prefixes.add(operator.getMetricIdentifier(""));
+    }
+    long total = 0;
+    for (Map.Entry<MetricGroup, Map<String, Metric>> group : reporter.getMetricsByGroup().entrySet()) {
+      for (Map.Entry<String, Metric> metric : group.getValue().entrySet()) {
+        String identifier = group.getKey().getMetricIdentifier(metric.getKey());
+        if (identifier.endsWith(suffix) && metric.getValue() instanceof Counter counter && prefixes.stream().anyMatch(identifier::startsWith)) {
+          total += counter.getCount();
         }
       }
     }

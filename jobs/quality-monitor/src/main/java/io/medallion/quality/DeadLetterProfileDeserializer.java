@@ -3,8 +3,6 @@ package io.medallion.quality;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.quality.RecordProfile;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -13,10 +11,11 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * A dead letter's profile from its {@code dlq.*} headers: it counts for the topic of the record it
- * failed on, in the window of that record's time ({@code dlq.source.timestamp}), so a dead-letter
- * rate compares letters with the records of the same window. A letter without the headers counts
- * for the dead-letter topic itself at its own timestamp. Never throws: a poison letter must not
- * stop the monitor.
+ * failed on ({@code dlq.source.topic}; the dead-letter topic itself when absent), in the window of
+ * its own Kafka timestamp, the failure time. Not the source record's time: a letter becomes visible
+ * only when its job's checkpoint commits, seconds to minutes after its record, and by then the
+ * window of the record's time has closed, so it would always be late. Never throws: a poison
+ * letter must not stop the monitor.
  */
 public final class DeadLetterProfileDeserializer implements KafkaRecordDeserializationSchema<RecordProfile> {
   private static final long serialVersionUID = 1L;
@@ -24,16 +23,7 @@ public final class DeadLetterProfileDeserializer implements KafkaRecordDeseriali
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RecordProfile> out) {
     String sourceTopic = header(record, DeadLetterHeaders.SOURCE_TOPIC);
-    String sourceTime = header(record, DeadLetterHeaders.SOURCE_TIMESTAMP);
-    long timestamp = record.timestamp();
-    if (sourceTime != null) {
-      try {
-        timestamp = Instant.parse(sourceTime).toEpochMilli();
-      } catch (DateTimeParseException e) {
-        // Keep the letter's own timestamp.
-      }
-    }
-    out.collect(RecordProfile.ofDeadLetter(sourceTopic != null ? sourceTopic : record.topic(), header(record, DeadLetterHeaders.ERROR_CODE), timestamp));
+    out.collect(RecordProfile.ofDeadLetter(sourceTopic != null ? sourceTopic : record.topic(), header(record, DeadLetterHeaders.ERROR_CODE), record.timestamp()));
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String key) {

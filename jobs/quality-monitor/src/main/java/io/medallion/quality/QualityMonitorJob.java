@@ -92,17 +92,14 @@ public final class QualityMonitorJob {
             .map(new ProfileFunction(settings), profileType)
             .uid("profile")
             .name("profile records");
-    DataStream<RecordProfile> decoded =
-        raw.filter(RecordProfile::decoded)
-            .uid("decoded")
-            .name("decoded")
-            .keyBy(profile -> profile.eventId, Types.STRING)
+    // All raw records take one path, through the duplicate marker: a record that took a shorter
+    // path beside it could carry the watermark past records still on the longer one, which the
+    // windows would then drop as late (seen when an idle partition resumed).
+    DataStream<RecordProfile> profiles =
+        raw.keyBy(new DuplicateMarker.Key(), Types.STRING)
             .process(new DuplicateMarker(settings.duplicateRetention()), profileType)
             .uid("duplicates")
-            .name("mark duplicates");
-    DataStream<RecordProfile> profiles =
-        decoded
-            .union(raw.filter(profile -> !profile.decoded()).uid("undecoded").name("undecoded"))
+            .name("mark duplicates")
             .union(
                 env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
                     .uid(DEAD_LETTER_SOURCE_UID));

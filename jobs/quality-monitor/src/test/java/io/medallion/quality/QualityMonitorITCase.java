@@ -93,8 +93,9 @@ class QualityMonitorITCase {
     return records;
   }
 
+  /** A dead letter of a record of {@code sourceTime}, failed 5 s later (its Kafka timestamp, the monitor's event time). */
   private static ProducerRecord<byte[], byte[]> deadLetter(Instant sourceTime) {
-    ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(DLQ, 0, sourceTime.plusSeconds(30).toEpochMilli(), null, "{oops".getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(DLQ, 0, sourceTime.plusSeconds(5).toEpochMilli(), null, "{oops".getBytes(StandardCharsets.UTF_8));
     letter.headers().add(new RecordHeader(DeadLetterHeaders.ERROR_CODE, "MALFORMED_JSON".getBytes(StandardCharsets.UTF_8)));
     letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_TOPIC, RAW.getBytes(StandardCharsets.UTF_8)));
     letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_TIMESTAMP, sourceTime.toString().getBytes(StandardCharsets.UTF_8)));
