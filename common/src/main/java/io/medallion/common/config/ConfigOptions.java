@@ -123,6 +123,13 @@ public final class ConfigOptions {
       option("quality.checks", Parsers::string, "a file path", null, "quality-monitor: the YAML file of declarative checks.");
   public static final ConfigOption<Duration> QUALITY_WINDOW =
       option("quality.window", Parsers::duration, "a duration", Duration.ofMinutes(1), "quality-monitor: the window of a check that names none.");
+  public static final ConfigOption<Duration> QUALITY_ALLOWED_LATENESS =
+      option(
+          "quality.allowed-lateness",
+          Parsers::durationOrZero,
+          "a duration, 0s or more",
+          Duration.ofSeconds(30),
+          "quality-monitor: how long after its end a window still takes records before its checks are judged; later records are dropped and counted (numLateRecordsDropped).");
   public static final ConfigOption<List<String>> QUALITY_DEAD_LETTER_TOPICS =
       option(
           "quality.dead-letter-topics",
@@ -180,6 +187,7 @@ public final class ConfigOptions {
           GOLD_DISCOVERY_INTERVAL,
           QUALITY_CHECKS,
           QUALITY_WINDOW,
+          QUALITY_ALLOWED_LATENESS,
           QUALITY_DEAD_LETTER_TOPICS,
           QUALITY_ALERTS_TOPIC,
           QUALITY_DUPLICATE_RETENTION,

@@ -87,19 +87,22 @@ public final class QualityMonitorJob {
     TypeInformation<RecordProfile> profileType = TypeInformation.of(RecordProfile.class);
     TypeInformation<WindowStats> statsType = TypeInformation.of(WindowStats.class);
     DataStream<RecordProfile> raw =
-        env.fromSource(rawSource, settings.<RawRecord>watermarks((record, kafkaTime) -> record.timestamp), "raw topics", TypeInformation.of(RawRecord.class))
+        env.fromSource(rawSource, WatermarkStrategy.noWatermarks(), "raw topics", TypeInformation.of(RawRecord.class))
             .uid(RAW_SOURCE_UID)
             .map(new ProfileFunction(settings), profileType)
             .uid("profile")
             .name("profile records");
-    // All raw records take one path, through the duplicate marker: a record that took a shorter
-    // path beside it could carry the watermark past records still on the longer one, which the
-    // windows would then drop as late (seen when an idle partition resumed).
+    // Watermarks come after the duplicate marker's shuffle, from the records each of its subtasks
+    // emits. Assigned at the source, a resumed idle partition's watermark could race through one
+    // shuffle channel past its own records on another, and the windows would drop them as late.
     DataStream<RecordProfile> profiles =
         raw.keyBy(new DuplicateMarker.Key(), Types.STRING)
             .process(new DuplicateMarker(settings.duplicateRetention()), profileType)
             .uid("duplicates")
             .name("mark duplicates")
+            .assignTimestampsAndWatermarks(settings.<RecordProfile>watermarks((profile, previous) -> profile.timestamp))
+            .uid("raw-watermarks")
+            .name("event time of raw records")
             .union(
                 env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
                     .uid(DEAD_LETTER_SOURCE_UID));
@@ -108,15 +111,16 @@ public final class QualityMonitorJob {
     for (Duration window : settings.windows()) {
       judged.add(
           profiles
-              .keyBy(new CellWindows.CellKey(), Types.STRING)
+              .flatMap(new ScopeWindows.FanOut(settings.scopes(window)), TypeInformation.of(ScopedProfile.class))
+              .uid("scopes-" + window)
+              .name("to check scopes, " + window)
+              .keyBy(scoped -> scoped.scope, Types.INT)
               .window(TumblingEventTimeWindows.of(window))
-              .aggregate(new CellWindows.Count(), new CellWindows.ToScopes(settings.scopes(window)), statsType, statsType, TypeInformation.of(ScopeWindow.class))
-              .uid("cell-windows-" + window)
-              .name("count per topic and event type, " + window)
-              .keyBy(scopeWindow -> scopeWindow.scope, Types.STRING)
-              .process(new JudgeFunction(settings, window), TypeInformation.of(QualityResult.class))
+              .allowedLateness(settings.allowedLateness())
+              .trigger(new ScopeWindows.AtEndPlusLateness(settings.allowedLateness()))
+              .aggregate(new ScopeWindows.Count(), new ScopeWindows.Judge(settings, window), statsType, statsType, TypeInformation.of(QualityResult.class))
               .uid("judge-" + window)
-              .name("judge checks, " + window));
+              .name("judge checks per scope, " + window));
     }
     if (!settings.freshnessScopes().isEmpty()) {
       judged.add(

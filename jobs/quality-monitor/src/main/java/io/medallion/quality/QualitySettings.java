@@ -28,6 +28,7 @@ public record QualitySettings(
     Duration maxFutureSkew,
     Duration maxAge,
     Duration duplicateRetention,
+    Duration allowedLateness,
     Duration maxOutOfOrderness,
     Duration idleTimeout)
     implements Serializable {
@@ -40,12 +41,13 @@ public record QualitySettings(
         config.get(ConfigOptions.VALIDATION_MAX_FUTURE_SKEW),
         config.get(ConfigOptions.VALIDATION_MAX_AGE),
         config.get(ConfigOptions.QUALITY_DUPLICATE_RETENTION),
+        config.get(ConfigOptions.QUALITY_ALLOWED_LATENESS),
         config.get(ConfigOptions.WATERMARK_MAX_OUT_OF_ORDERNESS),
         config.get(ConfigOptions.WATERMARK_IDLE_TIMEOUT));
   }
 
   /**
-   * Event time is the Kafka record's timestamp (a dead letter's: its source record's), with the
+   * Event time is the Kafka record's timestamp (a dead letter's: its failure time), with the
    * configured out-of-orderness; idle partitions do not hold windows back.
    */
   public <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> timestamp) {

@@ -208,7 +208,7 @@ class QualityMonitorStreamingITCase {
       kafka.produce(List.of(record(QUIET, minute(7), events.next("system", minute(7)))));
       await()
           .atMost(Duration.ofSeconds(60))
-          .untilAsserted(() -> assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "count per topic and event type.*", "numLateRecordsDropped")).isEqualTo(10));
+          .untilAsserted(() -> assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "judge checks per scope.*", "numLateRecordsDropped")).isEqualTo(10));
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(alerts(kafka)).contains("quiet-topic resolved"));
 
       assertThat(windowRows(catalog)).containsExactlyInAnyOrderElementsOf(expected);
