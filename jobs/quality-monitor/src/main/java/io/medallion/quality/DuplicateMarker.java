@@ -1,12 +1,10 @@
 package io.medallion.quality;
 
+import io.medallion.common.flink.SeenIds;
 import io.medallion.common.quality.RecordProfile;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -27,9 +25,7 @@ public class DuplicateMarker extends KeyedProcessFunction<String, RecordProfile,
 
   @Override
   public void open(OpenContext openContext) {
-    ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
-    seen = getRuntimeContext().getState(descriptor);
+    seen = getRuntimeContext().getState(SeenIds.descriptor(retention));
   }
 
   /** The event id, or the topic and timestamp of a record without one. */

@@ -1,12 +1,10 @@
 package io.medallion.silver;
 
+import io.medallion.common.flink.SeenIds;
 import io.medallion.common.flink.StageMetrics;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.table.data.RowData;
@@ -32,9 +30,7 @@ public class DeduplicateFunction extends KeyedProcessFunction<String, RowData, R
 
   @Override
   public void open(OpenContext openContext) {
-    ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
-    seen = getRuntimeContext().getState(descriptor);
+    seen = getRuntimeContext().getState(SeenIds.descriptor(retention));
     duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup(StageMetrics.GROUP).counter(DUPLICATES_DROPPED);
   }
 
