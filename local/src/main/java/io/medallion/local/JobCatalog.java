@@ -4,6 +4,7 @@ import io.medallion.bronze.BronzeIngestJob;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
 import io.medallion.gold.GoldAggregateJob;
+import io.medallion.quality.QualityMonitorJob;
 import io.medallion.silver.SilverTransformJob;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +14,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 enum JobCatalog {
   BRONZE_INGEST(BronzeIngestJob.SPEC, BronzeIngestJob::define),
   SILVER_TRANSFORM(SilverTransformJob.SPEC, SilverTransformJob::define),
-  GOLD_AGGREGATE(GoldAggregateJob.SPEC, GoldAggregateJob::define);
+  GOLD_AGGREGATE(GoldAggregateJob.SPEC, GoldAggregateJob::define),
+  QUALITY_MONITOR(QualityMonitorJob.SPEC, QualityMonitorJob::define);
 
   /** Adds a job with its real edges to an environment (each job's {@code define}). */
   interface Definition {

@@ -1,5 +1,6 @@
 package io.medallion.local;
 
+import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.kafka.Topics;
 import io.medallion.testkit.KafkaBroker;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
     name = "kafka",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a local Kafka broker with the raw and dead-letter topics until Ctrl-C.",
+      "Run a local Kafka broker with the raw, dead-letter and alert topics until Ctrl-C.",
       "Single node, KRaft, in-process, data in a temp directory: a local stack for `run` and `generate`."
     })
 final class KafkaCommand implements Callable<Integer> {
@@ -33,6 +34,8 @@ final class KafkaCommand implements Callable<Integer> {
       deadLetterTopics.add(stage.defaultTopic());
     }
     kafka.createTopics(1, deadLetterTopics.toArray(String[]::new));
+    String alertsTopic = ConfigOptions.QUALITY_ALERTS_TOPIC.defaultValue();
+    kafka.createTopics(1, alertsTopic);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -47,8 +50,8 @@ final class KafkaCommand implements Callable<Integer> {
                 },
                 "medallion-kafka-stop"));
     System.out.printf(
-        "medallion kafka: broker at %s; topics %s and %s; Ctrl-C to stop%n",
-        kafka.bootstrapServers(), Topics.RAW_TOPICS, deadLetterTopics);
+        "medallion kafka: broker at %s; topics %s, %s and %s; Ctrl-C to stop%n",
+        kafka.bootstrapServers(), Topics.RAW_TOPICS, deadLetterTopics, alertsTopic);
     stopped.await();
     return 0;
   }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.common.deadletter.Stage;
+import io.medallion.common.quality.Metric;
+import io.medallion.common.quality.QualityCheck;
+import io.medallion.common.quality.QualityChecks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -268,14 +271,24 @@ class JobConfigTest {
                 .anySatisfy(p -> assertThat(p).startsWith("watermark.idle-timeout")));
   }
 
+  private static final JobSpec QUALITY =
+      new JobSpec("quality-monitor", null, EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.ICEBERG, JobSpec.Needs.QUALITY_CHECKS));
+
   @Test
   void theLocalConfigurationFileServesEveryJob() {
-    Path file = Path.of("..", "config", "local.yaml");
+    Path root = Path.of("..");
+    Path file = root.resolve(Path.of("config", "local.yaml"));
     Map<String, String> environment = Map.of("MEDALLION_PII_KEY", "k");
-    for (JobSpec job : List.of(BRONZE, SILVER, GOLD)) {
+    for (JobSpec job : List.of(BRONZE, SILVER, GOLD, QUALITY)) {
       JobConfig config = JobConfig.load(job, file, List.of(), environment);
       assertThat(config.get(ConfigOptions.CHECKPOINT_INTERVAL)).as(job.name()).isEqualTo(Duration.ofSeconds(10));
     }
     assertThat(JobConfig.load(GOLD, file, List.of(), environment).get(ConfigOptions.GOLD_ALLOWED_LATENESS)).isEqualTo(Duration.ofMinutes(2));
+    // The check file is named relative to the repository root, where bin/medallion is run from; it
+    // has no freshness check, which the monitor parses but does not evaluate yet.
+    JobConfig quality = JobConfig.load(QUALITY, file, List.of(), environment);
+    assertThat(QualityChecks.load(root.resolve(quality.get(ConfigOptions.QUALITY_CHECKS)), quality.get(ConfigOptions.QUALITY_WINDOW)))
+        .extracting(QualityCheck::metric)
+        .doesNotContain(Metric.FRESHNESS);
   }
 }
