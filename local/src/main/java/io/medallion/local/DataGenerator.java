@@ -21,6 +21,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Sends a realistic mix of raw events: valid events of all four types to their raw topics, a
  * share of bad records (one of every bronze error kind) and a share of exact duplicates.
+ *
+ * <p>The records replay ten minutes of traffic in the time it takes to send them: event times
+ * advance with the sending order over {@link #EVENT_TIME_SPAN}, and each record's Kafka timestamp
+ * is that replayed clock, so records arrive up to {@link #MAX_DISORDER} after their event time
+ * (a small event-time lag) and one-minute windows of Kafka time hold a minute of traffic each.
  */
 final class DataGenerator {
 
@@ -80,12 +85,13 @@ final class DataGenerator {
     for (long i = 0; i < total; i++) {
       long remaining = total - i;
       double pick = random.nextDouble() * remaining;
+      // The replayed clock advances with the events sent: gold's windows (event time) and the
+      // quality monitor's (Kafka time) close as the stream moves on.
+      Instant now = firstEventTime.plusMillis(EVENT_TIME_SPAN.toMillis() * validSent / Math.max(1, plan.events));
       Sample sample;
       if (pick < plan.events - validSent) {
-        // Event times advance with the sending order over the span, a little out of order, as
-        // events of a live system arrive: gold's windows close as the stream moves on.
-        long progress = EVENT_TIME_SPAN.toMillis() * validSent / Math.max(1, plan.events);
-        ObjectNode event = events.nextAt(firstEventTime.plusMillis(progress - random.nextLong(MAX_DISORDER.toMillis() + 1)));
+        // A little out of order, as events of a live system arrive.
+        ObjectNode event = events.nextAt(now.minusMillis(random.nextLong(MAX_DISORDER.toMillis() + 1)));
         String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPIC_BY_EVENT_TYPE.get(event.get("event_type").asText());
         sample = new Sample(topic, event.get("event_id").asText().getBytes(StandardCharsets.UTF_8), EventFactory.bytes(event));
         validSent++;
@@ -106,7 +112,7 @@ final class DataGenerator {
         duplicatesSent++;
         sent.duplicates.incrementAndGet();
       }
-      producer.send(new ProducerRecord<>(sample.topic, sample.key, sample.value));
+      producer.send(new ProducerRecord<>(sample.topic, null, now.toEpochMilli(), sample.key, sample.value));
       sent.records.incrementAndGet();
       pace(plan.ratePerSecond, i + 1, start);
     }
