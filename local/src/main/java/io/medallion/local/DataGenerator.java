@@ -8,6 +8,7 @@ import io.medallion.testkit.EventFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -52,7 +53,10 @@ final class DataGenerator {
     }
   }
 
-  /** The event times of a run span the last ten minutes before it starts. */
+  /**
+   * The event times of a run span ten minutes that start on the minute, ten to eleven minutes before
+   * the run: one-minute windows of the replay hold a whole minute of traffic each, the first included.
+   */
   static final Duration EVENT_TIME_SPAN = Duration.ofMinutes(10);
   /** How far an event time may lag behind the one of the event sent before it. */
   static final Duration MAX_DISORDER = Duration.ofSeconds(2);
@@ -67,7 +71,7 @@ final class DataGenerator {
 
   /** Sends the plan's records through the producer; returns when all are acknowledged. */
   static void run(KafkaProducer<byte[], byte[]> producer, Plan plan, Sent sent) {
-    Instant firstEventTime = Instant.now().minus(EVENT_TIME_SPAN);
+    Instant firstEventTime = Instant.now().minus(EVENT_TIME_SPAN).truncatedTo(ChronoUnit.MINUTES);
     EventFactory events = new EventFactory(plan.seed, firstEventTime, EVENT_TIME_SPAN);
     SplittableRandom random = new SplittableRandom(plan.seed);
     List<BadRecords.Bad> badKinds =
@@ -85,9 +89,9 @@ final class DataGenerator {
     for (long i = 0; i < total; i++) {
       long remaining = total - i;
       double pick = random.nextDouble() * remaining;
-      // The replayed clock advances with the events sent: gold's windows (event time) and the
-      // quality monitor's (Kafka time) close as the stream moves on.
-      Instant now = firstEventTime.plusMillis(EVENT_TIME_SPAN.toMillis() * validSent / Math.max(1, plan.events));
+      // The replayed clock advances with every record sent, and stays within the span: gold's
+      // windows (event time) and the quality monitor's (Kafka time) close as the stream moves on.
+      Instant now = firstEventTime.plusMillis(EVENT_TIME_SPAN.toMillis() * i / total);
       Sample sample;
       if (pick < plan.events - validSent) {
         // A little out of order, as events of a live system arrive.
