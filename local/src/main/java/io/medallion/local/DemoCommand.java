@@ -1,5 +1,7 @@
 package io.medallion.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
@@ -13,7 +15,9 @@ import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.Topics;
 import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.common.silver.SilverTable;
+import io.medallion.quality.QualitySettings;
 import io.medallion.silver.DeduplicateFunction;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
@@ -24,7 +28,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -61,6 +67,8 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   private static final int MAX_RECORD_BYTES = 65_536;
   private static final String PII_KEY = "demo-only-pseudonymization-key";
+  private static final int PARALLELISM = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--events", defaultValue = "20000", description = "valid, distinct events (default ${DEFAULT-VALUE})")
   long events;
@@ -80,6 +88,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", defaultValue = "600", description = "give up if the layers have not caught up by then (default ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
+  @Option(names = "--checks", defaultValue = "config/quality-checks.yaml", description = "the quality monitor's check file (default ${DEFAULT-VALUE}: run from the repository root)")
+  Path checks;
+
   /** A job of the demo, its configuration and its id on the local cluster. */
   private record Running(JobSpec spec, JobConfig config, JobID id) {}
 
@@ -91,21 +102,30 @@ final class DemoCommand implements Callable<Integer> {
         "medallion demo: %,d events, %.1f%% bad, %.1f%% duplicates, %s%n",
         events, badRatio * 100, duplicateRatio * 100, rate > 0 ? String.format("%,.0f records/s", rate) : "unthrottled");
 
+    // A job's operators share its slots: one slot per parallel subtask, for each of the four jobs.
     try (KafkaBroker kafka = KafkaBroker.start();
-        LocalFlink flink = new LocalFlink(6)) {
+        LocalFlink flink = new LocalFlink(4 * PARALLELISM)) {
       System.out.println("  kafka   in-process KRaft broker at " + kafka.bootstrapServers());
       kafka.createTopics(2, Topics.RAW_TOPICS.toArray(String[]::new));
       kafka.createTopics(1, Stage.BRONZE.defaultTopic(), Stage.SILVER.defaultTopic(), Stage.GOLD.defaultTopic());
+      kafka.createTopics(1, ConfigOptions.QUALITY_ALERTS_TOPIC.defaultValue());
 
-      Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), data, "2s", 2);
+      Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), data, "2s", PARALLELISM);
       settings.put("kafka.topic-pattern", Topics.RAW_TOPIC_PATTERN);
       settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
       settings.put("pii.hmac-key", PII_KEY);
+      settings.put("quality.checks", checks.toAbsolutePath().toString());
+      Map<String, String> qualitySettings = new HashMap<>(settings);
+      qualitySettings.put("bounded", "true");
+      // The quality monitor runs once the layers have committed (see there); a mistake in its
+      // check file stops the demo now rather than then.
+      QualitySettings.of(JobConfig.of(JobCatalog.QUALITY_MONITOR.spec, qualitySettings));
       Running bronze = submit(flink, JobCatalog.BRONZE_INGEST, settings);
       Running silver = submit(flink, JobCatalog.SILVER_TRANSFORM, settings);
       Running gold = submit(flink, JobCatalog.GOLD_AGGREGATE, settings);
-      System.out.println(
-          "  flink   local MiniCluster; bronze-ingest, silver-transform and gold-aggregate running (parallelism 2, checkpoint every 2s)");
+      System.out.printf(
+          "  flink   local MiniCluster; bronze-ingest, silver-transform and gold-aggregate running (parallelism %d, checkpoint every 2s)%n",
+          PARALLELISM);
 
       DataGenerator.Plan plan =
           new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, 42, null, MAX_RECORD_BYTES + 10_000);
@@ -150,16 +170,27 @@ final class DemoCommand implements Callable<Integer> {
       long duplicatesDropped = flink.sumOfCounter(silver.id, DeduplicateFunction.DUPLICATES_DROPPED);
       Layers layers = awaitCommitted(kafka, flink, bronze, silver, start);
       GoldLayer goldLayer = awaitGold(kafka, gold, start);
+      // The replay compresses ten minutes into seconds, and bronze and silver write a record's dead
+      // letter at their next checkpoint: minutes of replayed time later, and out of order. A monitor
+      // reading the raw topics as they are sent would have closed the letter's window by then (it
+      // judges each window once and drops later input). Started now and bounded, it reads every
+      // letter before its raw input moves the windows on, judges every window at the end of its
+      // input, commits and stops.
+      Running quality = submit(flink, JobCatalog.QUALITY_MONITOR, qualitySettings);
+      System.out.printf("%n  flink   quality-monitor running, bounded: it reads the raw topics and every dead letter, judges every window and stops%n");
+      QualityLayer qualityLayer = awaitQuality(kafka, flink, quality, start);
       flink.cancel(bronze.id);
       flink.cancel(silver.id);
       flink.cancel(gold.id);
       System.out.println();
       int silverAndBronze = summary(sent, layers, duplicatesDropped);
       boolean goldReconciled = goldSummary(goldLayer);
-      System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg: bronze.events)");
+      boolean qualityReconciled = qualitySummary(qualityLayer);
+      System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg: bronze.events, quality.metrics)");
       System.out.println("                " + data.resolve("paimon") + " (Paimon: silver.*, gold.*; Iceberg metadata of gold under iceberg/)");
       System.out.println("ask them        bin/medallion query \"SELECT * FROM paimon.gold.system_health ORDER BY window_start DESC LIMIT 5\"");
-      return goldReconciled && silverAndBronze == 0 ? 0 : 1;
+      System.out.println("                bin/medallion query \"SELECT check_name, window_start, observed, status FROM iceberg.quality.metrics WHERE status <> 'ok'\"");
+      return goldReconciled && qualityReconciled && silverAndBronze == 0 ? 0 : 1;
     }
   }
 
@@ -376,12 +407,154 @@ final class DemoCommand implements Callable<Integer> {
           .limit(2)
           .forEach(row -> System.out.printf("  %-24s %s%n", table.qualifiedName(), sample(row)));
     }
-    System.out.println("alerts          - (quality-monitor is not built yet)");
     System.out.println(
         gold.reconciled()
             ? "reconciled      gold: every silver event is counted in one window, dead-lettered as late, or waits in an open window"
             : "NOT reconciled  gold: counted " + gold.counted + ", late " + gold.late + ", open " + gold.open + ", silver " + gold.silverRows);
     return gold.reconciled();
+  }
+
+  /** A row of {@code quality.metrics}: one check judged over one window of one scope. */
+  private record MetricRow(
+      String check, String scope, Instant windowStart, Instant windowEnd, Double observed, Double expectedMin, Double expectedMax, String status) {
+
+    Alert alert(String alertStatus) {
+      return new Alert(check, scope, windowStart, windowEnd, alertStatus, observed, expectedMin, expectedMax);
+    }
+  }
+
+  /** An alert of {@code quality.alerts}, or one that a change of a check's status in {@code quality.metrics} calls for. */
+  private record Alert(
+      String check, String scope, Instant windowStart, Instant windowEnd, String status, Double observed, Double expectedMin, Double expectedMax) {}
+
+  /** What the monitor committed: the rows of quality.metrics and the alerts of quality.alerts. */
+  private record QualityLayer(List<MetricRow> rows, List<Alert> alerts) {
+
+    /** Exactly once: every alert that the rows call for, and no other, is in quality.alerts once. */
+    boolean reconciled() {
+      List<Alert> expected = transitions(rows);
+      return alerts.size() == expected.size() && alerts.containsAll(expected);
+    }
+  }
+
+  /** Waits until the bounded monitor has finished: it commits its last windows and alerts as it stops. */
+  private QualityLayer awaitQuality(KafkaBroker kafka, LocalFlink flink, Running quality, long start) throws Exception {
+    while (!flink.status(quality.id).isGloballyTerminalState()) {
+      if ((System.nanoTime() - start) / 1e9 > timeoutSeconds) {
+        System.out.printf("%nquality-monitor did not finish within %d s%n", timeoutSeconds);
+        flink.cancel(quality.id);
+        return readQuality(kafka, quality);
+      }
+      LockSupport.parkNanos(500_000_000L);
+    }
+    flink.await(quality.id);
+    return readQuality(kafka, quality);
+  }
+
+  private static QualityLayer readQuality(KafkaBroker kafka, Running quality) throws Exception {
+    List<MetricRow> rows = new ArrayList<>();
+    for (Record row : IcebergTables.readAll(IcebergCatalogs.loader(quality.config).loadCatalog(), QualityMetricsTable.IDENTIFIER)) {
+      rows.add(
+          new MetricRow(
+              (String) row.getField("check_name"),
+              (String) row.getField("scope"),
+              ((OffsetDateTime) row.getField("window_start")).toInstant(),
+              ((OffsetDateTime) row.getField("window_end")).toInstant(),
+              (Double) row.getField("observed"),
+              (Double) row.getField("expected_min"),
+              (Double) row.getField("expected_max"),
+              (String) row.getField("status")));
+    }
+    List<Alert> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : kafka.readCommitted(quality.config.get(ConfigOptions.QUALITY_ALERTS_TOPIC))) {
+      JsonNode alert = JSON.readTree(record.value());
+      alerts.add(
+          new Alert(
+              alert.get("check").asText(),
+              alert.get("scope").asText(),
+              Instant.parse(alert.get("window_start").asText()),
+              Instant.parse(alert.get("window_end").asText()),
+              alert.get("status").asText(),
+              doubleOrNull(alert.get("observed")),
+              doubleOrNull(alert.path("expected").get("min")),
+              doubleOrNull(alert.path("expected").get("max"))));
+    }
+    return new QualityLayer(rows, alerts);
+  }
+
+  private static Double doubleOrNull(JsonNode value) {
+    return value == null || value.isNull() ? null : value.asDouble();
+  }
+
+  /**
+   * The alerts the rows call for, as the monitor decides them: a check's alert fires when its
+   * status turns from ok to failing (warn or fail) and resolves when it turns back; a window
+   * without a value changes nothing.
+   */
+  private static List<Alert> transitions(List<MetricRow> rows) {
+    Map<String, List<MetricRow>> byCheckAndScope = new HashMap<>();
+    for (MetricRow row : rows) {
+      if (row.observed != null) {
+        byCheckAndScope.computeIfAbsent(row.check + " " + row.scope, k -> new ArrayList<>()).add(row);
+      }
+    }
+    List<Alert> alerts = new ArrayList<>();
+    for (List<MetricRow> history : byCheckAndScope.values()) {
+      history.sort(Comparator.comparing(MetricRow::windowStart));
+      boolean failing = false;
+      for (MetricRow row : history) {
+        boolean fails = !row.status.equals("ok");
+        if (fails != failing) {
+          alerts.add(row.alert(fails ? "firing" : "resolved"));
+        }
+        failing = fails;
+      }
+    }
+    return alerts;
+  }
+
+  private static boolean qualitySummary(QualityLayer quality) {
+    List<Instant> judged = quality.rows.stream().map(MetricRow::windowStart).distinct().sorted().toList();
+    System.out.printf("quality.metrics %,d rows", quality.rows.size());
+    if (!judged.isEmpty()) {
+      System.out.printf(
+          ": %d checks judged over %d windows, [%s, %s)",
+          quality.rows.stream().map(MetricRow::check).distinct().count(), judged.size(), time(judged.get(0)),
+          time(quality.rows.stream().map(MetricRow::windowEnd).max(Comparator.naturalOrder()).orElseThrow()));
+    }
+    System.out.println();
+    Map<String, Long> byStatus = new TreeMap<>();
+    quality.rows.forEach(row -> byStatus.merge(row.status, 1L, Long::sum));
+    System.out.println("                by status: " + (byStatus.isEmpty() ? "-" : format(byStatus)));
+    System.out.printf("quality.alerts  %d alerts (read_committed)%n", quality.alerts.size());
+    quality.alerts.stream()
+        .sorted(Comparator.comparing(Alert::windowStart).thenComparing(Alert::check).thenComparing(Alert::scope))
+        .forEach(
+            alert -> System.out.printf(
+                "  %-30s %-36s [%s, %s) %-8s observed %s vs expected %s%n",
+                alert.check, alert.scope, time(alert.windowStart), time(alert.windowEnd), alert.status,
+                decimal(alert.observed), expected(alert.expectedMin, alert.expectedMax)));
+    System.out.println(
+        quality.reconciled()
+            ? "reconciled      quality: every change of a check's status in quality.metrics is one alert in quality.alerts"
+            : "NOT reconciled  quality: alerts " + quality.alerts + ", status changes in quality.metrics " + transitions(quality.rows));
+    return quality.reconciled();
+  }
+
+  private static String time(Instant instant) {
+    return LocalTime.ofInstant(instant, ZoneOffset.UTC).toString();
+  }
+
+  private static String decimal(Double value) {
+    return value == null ? "-" : String.format(Math.abs(value) >= 100 ? "%,.0f" : "%.3f", value);
+  }
+
+  /** The range a value was judged against; a null end is unbounded. */
+  private static String expected(Double min, Double max) {
+    if (min != null && max != null) {
+      return "[" + decimal(min) + ", " + decimal(max) + "]";
+    }
+    return min != null ? ">= " + decimal(min) : max != null ? "<= " + decimal(max) : "-";
   }
 
   /** A gold row on one line: the window as times of day, decimals and doubles rounded for reading. */
