@@ -140,7 +140,7 @@ final class BenchCommand implements Callable<Integer> {
     DataGenerator.Sent sent = new DataGenerator.Sent();
     long start = System.nanoTime();
     try (var producer = kafka.producer()) {
-      DataGenerator.run(producer, new DataGenerator.Plan(validEvents, 0, badRatio, 0, seed, topic, 0), sent);
+      DataGenerator.run(producer, new DataGenerator.Plan(validEvents, 0, badRatio, 0, seed, topic, 0, null), sent);
     }
     System.out.printf("pre-filled %s: %,d records (%,d bad) in %.1f s%n", topic, sent.records.get(), sent.bad(), seconds(start));
     return sent;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +32,34 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class DataGenerator {
 
   /**
-   * @param events how many valid, distinct events
+   * @param events how many distinct events; all valid, unless an incident breaks some
    * @param ratePerSecond records per second, 0 for as fast as possible
-   * @param badRatio bad records per valid event
-   * @param duplicateRatio re-sent events per valid event
+   * @param badRatio bad records per event
+   * @param duplicateRatio re-sent events per event
    * @param topic one topic for everything, or null for one raw topic per event type
    * @param tooLargeBytes size of the RECORD_TOO_LARGE samples, 0 for none
+   * @param incident a stretch of broken events, or null for none
    */
   record Plan(
-      long events, double ratePerSecond, double badRatio, double duplicateRatio, long seed, String topic, int tooLargeBytes) {}
+      long events,
+      double ratePerSecond,
+      double badRatio,
+      double duplicateRatio,
+      long seed,
+      String topic,
+      int tooLargeBytes,
+      Incident incident) {}
+
+  /**
+   * A producer bug replayed: from {@code from} to {@code to} into the stream, {@code brokenShare}
+   * of the events of {@code eventType} are sent cut off halfway, as a broken serializer would send
+   * them. The volume stays the same; the broken events are bad records (MALFORMED_JSON), not events.
+   */
+  record Incident(String eventType, Duration from, Duration to, double brokenShare) {
+    boolean covers(String type, Duration intoStream) {
+      return type.equals(eventType) && intoStream.compareTo(from) >= 0 && intoStream.compareTo(to) < 0;
+    }
+  }
 
   /** What was sent, for reconciling with what the jobs wrote. */
   static final class Sent {
@@ -82,7 +102,7 @@ final class DataGenerator {
     long duplicateTotal = Math.round(plan.events * plan.duplicateRatio);
     long total = plan.events + badTotal + duplicateTotal;
     List<Sample> recent = new ArrayList<>();
-    long validSent = 0;
+    long eventsSent = 0;
     long badSent = 0;
     long duplicatesSent = 0;
     long start = System.nanoTime();
@@ -93,19 +113,29 @@ final class DataGenerator {
       // windows (event time) and the quality monitor's (Kafka time) close as the stream moves on.
       Instant now = firstEventTime.plusMillis(EVENT_TIME_SPAN.toMillis() * i / total);
       Sample sample;
-      if (pick < plan.events - validSent) {
+      if (pick < plan.events - eventsSent) {
         // A little out of order, as events of a live system arrive.
         ObjectNode event = events.nextAt(now.minusMillis(random.nextLong(MAX_DISORDER.toMillis() + 1)));
-        String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPIC_BY_EVENT_TYPE.get(event.get("event_type").asText());
-        sample = new Sample(topic, event.get("event_id").asText().getBytes(StandardCharsets.UTF_8), EventFactory.bytes(event));
-        validSent++;
-        sent.valid.incrementAndGet();
-        if (recent.size() < 1024) {
-          recent.add(sample);
+        String type = event.get("event_type").asText();
+        String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPIC_BY_EVENT_TYPE.get(type);
+        byte[] key = event.get("event_id").asText().getBytes(StandardCharsets.UTF_8);
+        byte[] value = EventFactory.bytes(event);
+        eventsSent++;
+        if (plan.incident != null
+            && plan.incident.covers(type, Duration.between(firstEventTime, now))
+            && random.nextDouble() < plan.incident.brokenShare()) {
+          sample = new Sample(topic, key, Arrays.copyOf(value, value.length / 2));
+          sent.badByCode.computeIfAbsent(ErrorCode.MALFORMED_JSON, c -> new AtomicLong()).incrementAndGet();
         } else {
-          recent.set(random.nextInt(recent.size()), sample);
+          sample = new Sample(topic, key, value);
+          sent.valid.incrementAndGet();
+          if (recent.size() < 1024) {
+            recent.add(sample);
+          } else {
+            recent.set(random.nextInt(recent.size()), sample);
+          }
         }
-      } else if (pick < plan.events - validSent + badTotal - badSent || recent.isEmpty()) {
+      } else if (pick < plan.events - eventsSent + badTotal - badSent || recent.isEmpty()) {
         BadRecords.Bad bad = badKinds.get(random.nextInt(badKinds.size()));
         String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPICS.get(random.nextInt(Topics.RAW_TOPICS.size()));
         sample = new Sample(topic, ("bad-" + i).getBytes(StandardCharsets.UTF_8), bad.value());

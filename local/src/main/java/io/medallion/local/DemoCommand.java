@@ -68,9 +68,12 @@ final class DemoCommand implements Callable<Integer> {
   private static final int MAX_RECORD_BYTES = 65_536;
   private static final String PII_KEY = "demo-only-pseudonymization-key";
   private static final int PARALLELISM = 2;
+  /** --incident: the producer of transactions cuts off 30 % of its records for minutes 3 to 5 of the ten. */
+  private static final DataGenerator.Incident INCIDENT =
+      new DataGenerator.Incident("transaction", Duration.ofMinutes(3), Duration.ofMinutes(5), 0.3);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--events", defaultValue = "20000", description = "valid, distinct events (default ${DEFAULT-VALUE})")
+  @Option(names = "--events", defaultValue = "20000", description = "distinct events, valid unless --incident breaks some (default ${DEFAULT-VALUE})")
   long events;
 
   @Option(names = "--rate", defaultValue = "10000", description = "records per second, 0 = unthrottled (default ${DEFAULT-VALUE})")
@@ -91,6 +94,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--checks", defaultValue = "config/quality-checks.yaml", description = "the quality monitor's check file (default ${DEFAULT-VALUE}: run from the repository root)")
   Path checks;
 
+  @Option(
+      names = "--incident",
+      description =
+          "replay an incident: from minute 3 to 5 of the ten, 30%% of the transactions arrive cut off, so the quality"
+              + " monitor's valid-ratio and dead-letter-rate alerts of raw.transactions fire, then resolve (a topic that"
+              + " goes silent is not available yet: the monitor does not evaluate freshness checks)")
+  boolean incident;
+
   /** A job of the demo, its configuration and its id on the local cluster. */
   private record Running(JobSpec spec, JobConfig config, JobID id) {}
 
@@ -101,6 +112,11 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "medallion demo: %,d events, %.1f%% bad, %.1f%% duplicates, %s%n",
         events, badRatio * 100, duplicateRatio * 100, rate > 0 ? String.format("%,.0f records/s", rate) : "unthrottled");
+    if (incident) {
+      System.out.printf(
+          "  incident  %.0f%% of the %s events from minute %d to %d are sent cut off%n",
+          INCIDENT.brokenShare() * 100, INCIDENT.eventType(), INCIDENT.from().toMinutes(), INCIDENT.to().toMinutes());
+    }
 
     // A job's operators share its slots: one slot per parallel subtask, for each of the four jobs.
     try (KafkaBroker kafka = KafkaBroker.start();
@@ -128,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
           PARALLELISM);
 
       DataGenerator.Plan plan =
-          new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, 42, null, MAX_RECORD_BYTES + 10_000);
+          new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, 42, null, MAX_RECORD_BYTES + 10_000, incident ? INCIDENT : null);
       DataGenerator.Sent sent = new DataGenerator.Sent();
       CompletableFuture<Void> generator =
           CompletableFuture.runAsync(

@@ -39,7 +39,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     System.setProperty("medallion.rawTopics", String.join(", ", Topics.RAW_TOPICS));
-    DataGenerator.Plan plan = new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, seed, topic, tooLargeBytes);
+    DataGenerator.Plan plan = new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, seed, topic, tooLargeBytes, null);
     DataGenerator.Sent sent = new DataGenerator.Sent();
     long start = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = KafkaBroker.producer(bootstrapServers)) {
