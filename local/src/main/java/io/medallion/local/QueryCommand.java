@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Run batch SQL over the Iceberg and Paimon catalogs.",
-      "Tables are iceberg.bronze.events, paimon.silver.<table>, paimon.gold.<table>, e.g.",
+      "Tables are iceberg.bronze.events, iceberg.quality.metrics, paimon.silver.<table>, paimon.gold.<table>, e.g.",
       "  medallion query \"SELECT event_type, count(*) FROM iceberg.bronze.events GROUP BY event_type\""
     })
 final class QueryCommand implements Callable<Integer> {
