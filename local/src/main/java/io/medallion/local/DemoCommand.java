@@ -98,8 +98,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--incident",
       description =
           "replay an incident: from minute 3 to 5 of the ten, 30%% of the transactions arrive cut off, so the quality"
-              + " monitor's valid-ratio and dead-letter-rate alerts of raw.transactions fire, then resolve (a topic that"
-              + " goes silent is not available yet: the monitor does not evaluate freshness checks)")
+              + " monitor's valid-ratio and dead-letter-rate alerts of raw.transactions fire, then resolve")
   boolean incident;
 
   /** A job of the demo, its configuration and its id on the local cluster. */

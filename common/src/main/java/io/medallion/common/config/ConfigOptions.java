@@ -86,14 +86,14 @@ public final class ConfigOptions {
           Parsers::durationOrZero,
           "a duration, 0s or more",
           Duration.ofSeconds(5),
-          "silver: how far an event time may trail the newest one seen; silver's event-time watermark, which its table commits carry to gold, trails by this much.");
+          "silver and quality-monitor: how far an event time may trail the newest one seen; the event-time watermark (silver's table commits carry it to gold) trails by this much.");
   public static final ConfigOption<Duration> WATERMARK_IDLE_TIMEOUT =
       option(
           "watermark.idle-timeout",
           Parsers::duration,
           "a duration",
           Duration.ofSeconds(30),
-          "silver: an input without events for this long stops holding the watermark back.");
+          "silver and quality-monitor: an input without events for this long stops holding the watermark back.");
 
   public static final ConfigOption<Duration> GOLD_WINDOW_SIZE =
       option("gold.window-size", Parsers::duration, "a duration", Duration.ofMinutes(1), "gold: size of the tumbling event-time windows.");
