@@ -1,6 +1,7 @@
 package io.medallion.local;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.StageMetrics;
@@ -9,6 +10,7 @@ import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.gold.GoldTable;
+import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
@@ -41,15 +43,34 @@ import picocli.CommandLine.Parameters;
       "earliest offsets, after warm-up rounds on their own topics so that the measured round runs",
       "JIT-compiled code. gold-aggregate reads silver tables that silver-transform fills from the",
       "topic first (not measured), and aggregates them bounded: every window fires at the end.",
+      "quality-monitor judges nine checks of every kind over the topic, bounded, once per window.",
       "Run it in several fresh JVMs and report the median: two shared cores are noisy."
     })
 final class BenchCommand implements Callable<Integer> {
   private static final String TOPIC = "raw.bench";
   /** How long after the last record the rows may take to be committed before the run counts as failed. */
   private static final Duration COMMIT_TIMEOUT = Duration.ofMinutes(3);
+  /**
+   * The quality monitor's checks in a bench: one of each kind of metric and condition, over every
+   * record of the bench topic, so each of the replay's ten windows is judged on each check.
+   */
+  private static final String QUALITY_CHECKS =
+      """
+      checks:
+        - {name: valid-ratio, metric: valid_ratio, threshold: {min: 0.95}}
+        - {name: dead-letter-rate, metric: dead_letter_rate, threshold: {max: 0.05}}
+        - {name: amount-rule, metric: rule_violation_rate, rule: transaction.amount.non_negative, threshold: {max: 0.01}}
+        - {name: volume, metric: record_count, anomaly: {method: ewma-zscore, warm-up: 3}, severity: warn}
+        - {name: volume-step, metric: record_count, anomaly: {method: relative-change, max-change: 0.5}, severity: warn}
+        - {name: lag-p95, metric: event_time_lag_p95, threshold: {max: 30s}, severity: warn}
+        - {name: duplicates, metric: duplicate_ratio, threshold: {max: 0.05}, severity: warn}
+        - {name: email-missing, scope: {event-type: user_action}, metric: missing_rate, field: payload.email, threshold: {max: 0.5}, severity: warn}
+        - {name: v1-share, metric: schema_version_share, schema-version: 1, threshold: {min: 0.99}}
+      """;
+  private static final int QUALITY_CHECK_COUNT = 9;
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform or gold-aggregate")
+  @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform, gold-aggregate or quality-monitor")
   String job;
 
   @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
@@ -92,7 +113,12 @@ final class BenchCommand implements Callable<Integer> {
     Directories.empty(data);
     try (KafkaBroker kafka = KafkaBroker.start();
         LocalFlink flink = new LocalFlink(parallelism)) {
-      kafka.createTopics(1, measured.spec.stage().defaultTopic());
+      if (measured == JobCatalog.QUALITY_MONITOR) {
+        kafka.createTopics(1, ConfigOptions.QUALITY_ALERTS_TOPIC.defaultValue());
+        ConfigOptions.QUALITY_DEAD_LETTER_TOPICS.defaultValue().forEach(topic -> kafka.createTopics(1, topic));
+      } else {
+        kafka.createTopics(1, measured.spec.stage().defaultTopic());
+      }
       if (measured == JobCatalog.GOLD_AGGREGATE) {
         kafka.createTopics(1, JobCatalog.SILVER_TRANSFORM.spec.stage().defaultTopic());
       }
@@ -176,7 +202,15 @@ final class BenchCommand implements Callable<Integer> {
    */
   private Result run(KafkaBroker kafka, LocalFlink flink, JobCatalog measured, Round round) throws Exception {
     boolean gold = measured == JobCatalog.GOLD_AGGREGATE;
-    JobConfig config = JobConfig.of(measured.spec, settings(kafka, round, measured, gold ? Map.of("bounded", "true") : Map.of()));
+    boolean quality = measured == JobCatalog.QUALITY_MONITOR;
+    JobConfig config =
+        JobConfig.of(
+            measured.spec,
+            settings(kafka, round, measured, gold ? Map.of("bounded", "true") : quality ? Map.of("bounded", "true", "quality.checks", round.data.resolve("checks.yaml").toString()) : Map.of()));
+    if (quality) {
+      Files.createDirectories(round.data);
+      Files.writeString(round.data.resolve("checks.yaml"), QUALITY_CHECKS);
+    }
     StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
     measured.definition.define(env, config);
 
@@ -198,7 +232,7 @@ final class BenchCommand implements Callable<Integer> {
     double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
     long rows = 0;
     long deadline = allSeen + COMMIT_TIMEOUT.toNanos();
-    if (gold) {
+    if (gold || quality) {
       flink.await(id);
       rows = committedRows(measured, config);
       return new Result(total, (allSeen - firstSeen) / 1e9, seconds(start), processingCpuSeconds, rows);
@@ -219,10 +253,16 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Bronze keeps every valid record; silver one row per distinct valid event; gold counts each of those once. */
   private static long expectedRows(JobCatalog measured, Round round) {
+    if (measured == JobCatalog.QUALITY_MONITOR) {
+      return QUALITY_CHECK_COUNT * DataGenerator.EVENT_TIME_SPAN.toMinutes();
+    }
     return measured == JobCatalog.BRONZE_INGEST ? round.sent.valid.get() + round.sent.duplicates.get() : round.sent.valid.get();
   }
 
   private static long committedRows(JobCatalog measured, JobConfig config) throws Exception {
+    if (measured == JobCatalog.QUALITY_MONITOR) {
+      return IcebergTables.rowCount(IcebergCatalogs.loader(config).loadCatalog(), QualityMetricsTable.IDENTIFIER);
+    }
     if (measured == JobCatalog.BRONZE_INGEST) {
       return IcebergTables.rowCount(IcebergCatalogs.loader(config).loadCatalog(), BronzeEventsTable.IDENTIFIER);
     }

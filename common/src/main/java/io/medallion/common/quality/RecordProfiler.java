@@ -56,18 +56,20 @@ public final class RecordProfiler {
     profile.eventType = envelope.eventType();
     profile.schemaVersion = envelope.schemaVersion();
     profile.lagMillis = record.timestamp - envelope.eventTime().toEpochMilli();
+    JsonNode payload = null;
     try {
-      validator.validate(envelope, new SilverValidator.Source(record.topic, record.partition, record.offset, Instant.ofEpochMilli(record.timestamp)));
+      payload = validator.validate(envelope, new SilverValidator.Source(record.topic, record.partition, record.offset, Instant.ofEpochMilli(record.timestamp))).payload();
       profile.valid = true;
     } catch (RuleViolation violation) {
       profile.violatedRule = violation.rule().id();
+      // The validator stopped before handing over the payload: parse it here, for the few invalid records.
+      payload = readsPayload ? payload(envelope) : null;
     }
-    profile.missingFields = missingFields(envelope);
+    profile.missingFields = missingFields(envelope, payload);
     return profile;
   }
 
-  private long missingFields(Envelope envelope) {
-    JsonNode payload = readsPayload ? payload(envelope) : null;
+  private long missingFields(Envelope envelope, JsonNode payload) {
     long missing = 0;
     for (int i = 0; i < fields.size(); i++) {
       if (isMissing(fields.get(i), envelope, payload)) {

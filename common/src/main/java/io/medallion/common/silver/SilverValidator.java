@@ -43,11 +43,19 @@ public final class SilverValidator {
   private final Duration maxAge;
   private final Pseudonymizer pseudonymizer;
 
-  /** A cleansed row and the table it belongs to. */
-  public record SilverRow(SilverTable table, RowData row) {}
+  /** A cleansed row, the table it belongs to, and the parsed payload (the quality monitor reads more of it than the row keeps). */
+  public record SilverRow(SilverTable table, RowData row, JsonNode payload) {}
 
   /** Where the record was read: the Kafka coordinates (bronze keeps them for a rebuild). */
   public record Source(String topic, int partition, long offset, Instant timestamp) {}
+
+  /**
+   * A validator that checks every rule but does not pseudonymize: its rows carry null for email
+   * and ip_address. For the quality monitor, which keeps verdicts, not rows, and so needs no key.
+   */
+  public static SilverValidator rulesOnly(Duration maxFutureSkew, Duration maxAge) {
+    return new SilverValidator(maxFutureSkew, maxAge, null);
+  }
 
   public SilverValidator(Duration maxFutureSkew, Duration maxAge, Pseudonymizer pseudonymizer) {
     this.maxFutureSkew = maxFutureSkew;
@@ -95,7 +103,7 @@ public final class SilverValidator {
     for (PayloadField field : table.payload()) {
       row.setField(column++, value(field, payload));
     }
-    return new SilverRow(table, row);
+    return new SilverRow(table, row, payload);
   }
 
   /** The column value of a field in Flink's internal representation, or null when absent and optional. */
@@ -275,7 +283,7 @@ public final class SilverValidator {
     if (text == null) {
       return null;
     }
-    return StringData.fromString(pseudonymizer.pseudonym(lowerCase ? text.toLowerCase(Locale.ROOT) : text));
+    return pseudonymizer == null ? null : StringData.fromString(pseudonymizer.pseudonym(lowerCase ? text.toLowerCase(Locale.ROOT) : text));
   }
 
   private static StringData cardLast4(PayloadField field, JsonNode node) throws RuleViolation {

@@ -57,6 +57,21 @@ class SilverValidatorTest {
   }
 
   @Test
+  void aRulesOnlyValidatorChecksPiiButKeepsNoPseudonym() throws Exception {
+    SilverValidator rulesOnly = SilverValidator.rulesOnly(Duration.ofMinutes(5), Duration.ofDays(7));
+    String payload = "{\"user_id\":\"u\",\"action\":\"view\",\"resource\":\"/p\",\"email\":\"ana@example.com\",\"ip_address\":\"10.0.0.1\"}";
+    SilverValidator.SilverRow row = rulesOnly.validate(envelope("user_action", payload), SOURCE);
+
+    assertThat(column(row, "email")).isNull();
+    assertThat(column(row, "ip_address")).isNull();
+    assertThat(row.payload().get("email").asText()).isEqualTo("ana@example.com");
+    RuleViolation bad =
+        catchThrowableOfType(
+            RuleViolation.class, () -> rulesOnly.validate(envelope("user_action", payload.replace("\"ana@example.com\"", "42")), SOURCE));
+    assertThat(bad.rule().id()).isEqualTo(violation("user_action", payload.replace("\"ana@example.com\"", "42")).rule().id()).startsWith("user_action.email");
+  }
+
+  @Test
   void cleansesAUserActionAndPseudonymizesItsPii() throws Exception {
     SilverValidator.SilverRow row =
         valid(
