@@ -32,7 +32,10 @@ public class RecordProfile {
   public long lagMillis;
   /** Bit {@code i} set: field {@code i} of the profiler's field list is missing, null or blank. */
   public long missingFields;
-  /** The monitor has seen this event id before (set by the duplicate detector, not the profiler). */
+  /**
+   * A duplicate marker: the monitor had seen this event id before. Markers come from the duplicate
+   * detector beside the records themselves, and count only as duplicates.
+   */
   public boolean duplicate;
 
   public RecordProfile() {}
@@ -45,6 +48,17 @@ public class RecordProfile {
     profile.timestamp = timestamp;
     profile.deadLetter = true;
     return profile;
+  }
+
+  /** The duplicate marker of a record whose event id was seen before. */
+  public static RecordProfile duplicateOf(RecordProfile record) {
+    RecordProfile marker = new RecordProfile();
+    marker.topic = record.topic;
+    marker.eventType = record.eventType;
+    marker.eventId = record.eventId;
+    marker.timestamp = record.timestamp;
+    marker.duplicate = true;
+    return marker;
   }
 
   public boolean decoded() {

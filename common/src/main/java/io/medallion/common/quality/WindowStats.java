@@ -37,15 +37,16 @@ public final class WindowStats implements Value {
       }
       return;
     }
+    if (profile.duplicate) {
+      duplicates++;
+      return;
+    }
     records++;
     if (profile.valid) {
       valid++;
     }
     if (profile.violatedRule != null) {
       violationsByRule.merge(profile.violatedRule, 1L, Long::sum);
-    }
-    if (profile.duplicate) {
-      duplicates++;
     }
     if (!profile.decoded()) {
       return;
@@ -82,7 +83,9 @@ public final class WindowStats implements Value {
    */
   public double value(QualityCheck check, List<String> fields) {
     return switch (check.metric()) {
-      case RECORD_COUNT -> records;
+      // A window exists only when something arrived; one with dead letters and no records says
+      // nothing about volume (a silent scope is freshness' concern).
+      case RECORD_COUNT -> records == 0 ? Double.NaN : records;
       case VALID_RATIO -> ratio(valid, records);
       case DEAD_LETTER_RATE ->
           ratio(check.parameter() == null ? deadLetters : deadLettersByCode.getOrDefault(check.parameter(), 0L), records);

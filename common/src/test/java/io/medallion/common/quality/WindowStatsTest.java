@@ -43,15 +43,16 @@ class WindowStatsTest {
     return profile;
   }
 
-  /** Ten records: 6 valid (one a duplicate), 2 rule violations, 1 undecodable, 1 v2 event; 3 dead letters. */
+  /** Ten records: 6 valid (one a duplicate, with its marker), 2 rule violations, 1 undecodable, 1 v2 event; 3 dead letters. */
   private static WindowStats window() {
     WindowStats stats = new WindowStats();
     for (int i = 0; i < 5; i++) {
       stats.add(valid(1, (i + 1) * 1_000L, i == 0 ? 0b11 : i == 1 ? 0b01 : 0));
     }
-    RecordProfile duplicate = valid(1, 6_000, 0);
-    duplicate.duplicate = true;
-    stats.add(duplicate);
+    RecordProfile again = valid(1, 6_000, 0);
+    stats.add(again);
+    // Its marker, from the duplicate detector, counts as a duplicate only.
+    stats.add(RecordProfile.duplicateOf(again));
     stats.add(violating("transaction.amount.non_negative"));
     stats.add(violating("event.event_type.known"));
     stats.add(undecodable());
@@ -86,11 +87,11 @@ class WindowStatsTest {
   }
 
   @Test
-  void aWindowWithoutRecordsHasACountOfZeroAndNoRatios() {
+  void aWindowOfDeadLettersOnlyHasNoCountAndNoRatios() {
     WindowStats empty = new WindowStats();
     empty.add(RecordProfile.ofDeadLetter("raw.events", "MALFORMED_JSON", 0));
 
-    assertThat(empty.value(check(Metric.RECORD_COUNT, null), FIELDS)).isZero();
+    assertThat(empty.value(check(Metric.RECORD_COUNT, null), FIELDS)).isNaN();
     for (Metric metric : List.of(Metric.VALID_RATIO, Metric.DEAD_LETTER_RATE, Metric.DUPLICATE_RATIO, Metric.EVENT_TIME_LAG_P95, Metric.EVENT_TIME_LAG_MAX)) {
       assertThat(empty.value(check(metric, null), FIELDS)).as(metric.id()).isNaN();
     }
