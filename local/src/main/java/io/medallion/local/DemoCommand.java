@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--incident",
       description =
           "replay an incident: from minute 3 to 5 of the ten, 30%% of the transactions arrive cut off, so the quality"
-              + " monitor's valid-ratio and dead-letter-rate alerts of raw.transactions fire, then resolve")
+              + " monitor's valid-ratio alert of raw.transactions fires, then resolves")
   boolean incident;
 
   /** A job of the demo, its configuration and its id on the local cluster. */
