@@ -15,7 +15,11 @@ public final class SeenIds {
 
   public static ValueStateDescriptor<Boolean> descriptor(Duration retention) {
     ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
+    // Each record reads and writes its id, and each access of heap state checks this many entries
+    // for expiry: two per record outpace the at most one id a record adds, so expired ids cannot
+    // pile up, at a fifth of the default's cost (5 per access was 4 % of the monitor's CPU).
+    // RocksDB state expires ids in its compaction filter instead.
+    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(retention).cleanupIncrementally(1, false).build());
     return descriptor;
   }
 }
