@@ -3,14 +3,16 @@ package io.medallion.testkit;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 
-/** Sums of counters that a MiniCluster job's operators reported to Flink's {@link InMemoryReporter}. */
+/** Counters and gauges that a MiniCluster job's operators reported to Flink's {@link InMemoryReporter}. */
 public final class OperatorMetrics {
 
   private OperatorMetrics() {}
@@ -37,5 +39,26 @@ public final class OperatorMetrics {
       }
     }
     return total;
+  }
+
+  /**
+   * The values of the gauges of the operators whose name matches {@code operatorPattern}, by their
+   * identifier after the operator's own groups when it starts with {@code prefix}, e.g. {@code
+   * medallion.check.volume.scope.topic=raw.events,event_type=*.status}.
+   */
+  public static Map<String, Object> gauges(InMemoryReporter reporter, JobID job, String operatorPattern, String prefix) {
+    Map<String, Object> values = new TreeMap<>();
+    for (OperatorMetricGroup operator : reporter.findOperatorMetricGroups(job, operatorPattern)) {
+      String operatorPrefix = operator.getMetricIdentifier("");
+      for (Map.Entry<MetricGroup, Map<String, Metric>> group : reporter.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<String, Metric> metric : group.getValue().entrySet()) {
+          String identifier = group.getKey().getMetricIdentifier(metric.getKey());
+          if (identifier.startsWith(operatorPrefix + prefix) && metric.getValue() instanceof Gauge<?> gauge) {
+            values.put(identifier.substring(operatorPrefix.length()), gauge.getValue());
+          }
+        }
+      }
+    }
+    return values;
   }
 }

@@ -76,6 +76,11 @@ public final class WindowStats implements Value {
     return records;
   }
 
+  /** Everything counted: records, duplicate markers and dead letters. */
+  public long profiles() {
+    return records + duplicates + deadLetters;
+  }
+
   /**
    * The value of a windowed check's metric, or NaN when the window holds nothing to compute it
    * from (a ratio of no records, a lag of no decoded records). {@code fields} is the profiler's

@@ -11,7 +11,6 @@ import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.common.quality.RecordProfile;
-import io.medallion.common.quality.WindowStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -22,7 +21,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -84,44 +82,36 @@ public final class QualityMonitorJob {
       Consumer<DataStream<RowData>> metricsSink,
       Consumer<DataStream<QualityResult>> alertsSink) {
     TypeInformation<RecordProfile> profileType = TypeInformation.of(RecordProfile.class);
-    TypeInformation<WindowStats> statsType = TypeInformation.of(WindowStats.class);
     DataStream<RecordProfile> raw =
         env.fromSource(rawSource, settings.<RawRecord>watermarks((record, kafkaTime) -> record.timestamp), "raw topics", TypeInformation.of(RawRecord.class))
             .uid(RAW_SOURCE_UID)
             .map(new ProfileFunction(settings), profileType)
             .uid("profile")
             .name("profile records");
-    // Records reach the windows through one shuffle, straight from the source, whose per-partition
-    // watermarks travel on the same channels: a catch-up over partitions read at different speeds
-    // loses nothing. Records that took a second shuffle could be overtaken by the watermark when an
-    // idle input resumes; so only the duplicate markers do (a few, counted within the lateness).
-    DataStream<RecordProfile> profiles =
-        raw.union(
-                raw.filter(RecordProfile::decoded)
-                    .uid("decoded")
-                    .name("decoded")
-                    .keyBy(profile -> profile.eventId, Types.STRING)
-                    .process(new DuplicateMarker(settings.duplicateRetention()), profileType)
-                    .uid("duplicates")
-                    .name("mark duplicates"))
-            .union(
-                env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
-                    .uid(DEAD_LETTER_SOURCE_UID));
-
     List<DataStream<QualityResult>> judged = new ArrayList<>();
-    for (Duration window : settings.windows()) {
+    List<WindowSlot> slots = settings.windowSlots();
+    if (!slots.isEmpty()) {
+      // Records are counted where they are read, under their source's own per-partition watermarks
+      // (a catch-up over partitions read at different speeds loses nothing); only counts travel.
+      DataStream<RecordProfile> duplicateMarkers =
+          raw.filter(RecordProfile::decoded)
+              .uid("decoded")
+              .name("decoded")
+              .keyBy(profile -> profile.eventId, Types.STRING)
+              .process(new DuplicateMarker(settings.duplicateRetention()), profileType)
+              .uid("duplicates")
+              .name("mark duplicates");
+      DataStream<RecordProfile> deadLetters =
+          env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
+              .uid(DEAD_LETTER_SOURCE_UID);
+      Duration lateness = settings.allowedLateness();
       judged.add(
-          profiles
-              .flatMap(new ScopeWindows.FanOut(settings.scopes(window)), TypeInformation.of(ScopedProfile.class))
-              .uid("scopes-" + window)
-              .name("to check scopes, " + window)
-              .keyBy(scoped -> scoped.scope, Types.INT)
-              .window(TumblingEventTimeWindows.of(window))
-              .allowedLateness(settings.allowedLateness())
-              .trigger(new ScopeWindows.AtEndPlusLateness(settings.allowedLateness()))
-              .aggregate(new ScopeWindows.Count(), new ScopeWindows.Judge(settings, window), statsType, statsType, TypeInformation.of(QualityResult.class))
-              .uid("judge-" + window)
-              .name("judge checks per scope, " + window));
+          WindowCounter.count(raw, "records", slots, lateness)
+              .union(WindowCounter.count(duplicateMarkers, "duplicates", slots, lateness), WindowCounter.count(deadLetters, "dead-letters", slots, lateness))
+              .keyBy(count -> count.slot, Types.INT)
+              .process(new ScopeJudge(settings), TypeInformation.of(QualityResult.class))
+              .uid("judge")
+              .name("judge checks per scope window"));
     }
     if (!settings.freshnessScopes().isEmpty()) {
       judged.add(

@@ -61,7 +61,18 @@ public record QualitySettings(
     return List.copyOf(fields);
   }
 
-  /** The distinct windows of the windowed checks: one window operator each. */
+  /** What the windowed checks count and judge separately, each window size with each of its scopes; a slot's index names it. */
+  public List<WindowSlot> windowSlots() {
+    List<WindowSlot> slots = new ArrayList<>();
+    for (Duration window : windows()) {
+      for (Scope scope : scopes(window)) {
+        slots.add(new WindowSlot(window, scope));
+      }
+    }
+    return slots;
+  }
+
+  /** The distinct windows of the windowed checks. */
   public List<Duration> windows() {
     return checks.stream().filter(c -> c.metric() != Metric.FRESHNESS).map(QualityCheck::window).distinct().sorted().toList();
   }

@@ -126,6 +126,14 @@ class QualityMonitorStreamingITCase {
       // Minutes 0 and 1 are judged and committed, and the quiet topic has been silent for 3 s.
       await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(DefectScenario.windowRows(catalog)).hasSize(6));
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(DefectScenario.alerts(kafka, ALERTS)).contains("quiet-topic firing"));
+      // Each check's latest status is a gauge (0 ok, 1 warn, 2 fail): minute 1 failed two checks.
+      String scope = scenario.scope();
+      assertThat(OperatorMetrics.gauges(METRICS, job.getJobID(), "judge checks per scope window", "medallion.check."))
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "medallion.check.valid-ratio.scope." + scope + ".status", 2,
+                  "medallion.check.volume.scope." + scope + ".status", 0,
+                  "medallion.check.dead-letters.scope." + scope + ".status", 2));
 
       // The rest, and a record of minute 7 whose watermark closes minute 5.
       kafka.produce(scenario.rawRecords(3, DefectScenario.MINUTES, 5));
@@ -147,7 +155,7 @@ class QualityMonitorStreamingITCase {
       kafka.produce(List.of(scenario.event(QUIET, DefectScenario.minute(7))));
       await()
           .atMost(Duration.ofSeconds(60))
-          .untilAsserted(() -> assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "judge checks per scope.*", "numLateRecordsDropped")).isEqualTo(10));
+          .untilAsserted(() -> assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "(count .*|judge checks) per scope window", "numLateRecordsDropped")).isEqualTo(10));
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(DefectScenario.alerts(kafka, ALERTS)).contains("quiet-topic resolved"));
 
       assertThat(DefectScenario.windowRows(catalog)).containsExactlyInAnyOrderElementsOf(expected);
