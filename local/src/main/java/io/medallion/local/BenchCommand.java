@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
       "An in-process broker is filled with realistic",
       "events first, then the job runs (exactly-once, checkpointed) on a local MiniCluster from the",
       "earliest offsets, after warm-up rounds on their own topics so that the measured round runs",
-      "JIT-compiled code. gold-aggregate reads silver tables that silver-transform fills from the",
+      "JIT-compiled code: warm-up rounds go on until the JIT compiler takes less than",
+      "--warmup-jit-share of a round's CPU (at most --warmup-rounds). gold-aggregate reads silver tables that silver-transform fills from the",
       "topic first (not measured), and aggregates them bounded: every window fires at the end.",
       "quality-monitor judges nine checks of every kind over the topic, bounded, once per window.",
       "Run it in several fresh JVMs and report the median: two shared cores are noisy."
@@ -76,11 +77,17 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
   long events;
 
-  @Option(names = "--warmup-rounds", defaultValue = "2", description = "unmeasured rounds first (default ${DEFAULT-VALUE})")
+  @Option(names = "--warmup-rounds", defaultValue = "5", description = "at most this many unmeasured rounds first (default ${DEFAULT-VALUE})")
   int warmupRounds;
 
-  @Option(names = "--warmup-events", defaultValue = "300000", description = "valid events per warm-up round (default ${DEFAULT-VALUE})")
+  @Option(names = "--warmup-events", defaultValue = "500000", description = "valid events per warm-up round (default ${DEFAULT-VALUE})")
   long warmupEvents;
+
+  @Option(
+      names = "--warmup-jit-share",
+      defaultValue = "0.1",
+      description = "warm-up ends after a round whose JIT compiler CPU is below this share of the round's CPU (default ${DEFAULT-VALUE})")
+  double warmupJitShare;
 
   @Option(names = "--partitions", defaultValue = "2", description = "partitions of each raw topic (default ${DEFAULT-VALUE})")
   int partitions;
@@ -104,7 +111,20 @@ final class BenchCommand implements Callable<Integer> {
   private record Round(String topic, DataGenerator.Sent sent, Path data) {}
 
   /** What one round measured: processing covers first to last record decoded, end to end submit to commit. */
-  private record Result(long records, double processingSeconds, double endToEndSeconds, double processingCpuSeconds, long rows) {}
+  private record Result(long records, double processingSeconds, double endToEndSeconds, double processingCpuSeconds, double jitSeconds, long rows) {
+    double jitShare() {
+      return jitSeconds / processingCpuSeconds;
+    }
+  }
+
+  /** Pre-fills the round's topic (and for gold, its silver tables). */
+  private Round round(KafkaBroker kafka, LocalFlink flink, JobCatalog measured, String topic, long validEvents, long seed) throws Exception {
+    Round round = new Round(topic, prefill(kafka, topic, validEvents, seed), dataDir.toAbsolutePath().normalize().resolve(topic));
+    if (measured == JobCatalog.GOLD_AGGREGATE) {
+      fillSilver(kafka, flink, round);
+    }
+    return round;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -122,23 +142,20 @@ final class BenchCommand implements Callable<Integer> {
       if (measured == JobCatalog.GOLD_AGGREGATE) {
         kafka.createTopics(1, JobCatalog.SILVER_TRANSFORM.spec.stage().defaultTopic());
       }
-      Round[] rounds = new Round[warmupRounds + 1];
-      for (int i = 0; i <= warmupRounds; i++) {
-        boolean last = i == warmupRounds;
-        String topic = last ? TOPIC : TOPIC + ".warmup-" + (i + 1);
-        rounds[i] = new Round(topic, prefill(kafka, topic, last ? events : warmupEvents, i), data.resolve(topic));
-        if (measured == JobCatalog.GOLD_AGGREGATE) {
-          fillSilver(kafka, flink, rounds[i]);
+      int warmups = 0;
+      while (warmups < warmupRounds) {
+        warmups++;
+        Result warmup = run(kafka, flink, measured, round(kafka, flink, measured, TOPIC + ".warmup-" + warmups, warmupEvents, warmups));
+        System.out.printf(
+            "warm-up %d: %,d records processed at %,.0f records/s, JIT compiler %.0f %% of the CPU%n",
+            warmups, warmup.records, warmup.records / warmup.processingSeconds, 100 * warmup.jitShare());
+        // Without /proc there is no JIT figure: all rounds run.
+        if (JitCpu.available() && warmup.jitShare() < warmupJitShare) {
+          break;
         }
       }
-      for (int i = 0; i < warmupRounds; i++) {
-        Result warmup = run(kafka, flink, measured, rounds[i]);
-        System.out.printf(
-            "warm-up %d: %,d records processed at %,.0f records/s%n",
-            i + 1, warmup.records, warmup.records / warmup.processingSeconds);
-      }
+      Round round = round(kafka, flink, measured, TOPIC, events, 0);
       resetPeaks();
-      Round round = rounds[warmupRounds];
       Result result = run(kafka, flink, measured, round);
       long expectedRows = expectedRows(measured, round);
       System.out.printf(
@@ -148,15 +165,15 @@ final class BenchCommand implements Callable<Integer> {
           "  end to end %.1f s = %,.0f records/s (submit to every row committed: start-up, processing, the next checkpoint)%n",
           result.endToEndSeconds, result.records / result.endToEndSeconds);
       System.out.printf(
-          "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM)%n",
-          result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records);
+          "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it%n",
+          result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare());
       System.out.printf(
           "  memory: peak heap used %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
           peakHeapBytes() >> 20, peakResidentKiB() >> 10, System.getProperty("java.version"),
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
       System.out.printf(
-          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds%s; %,d rows written (expected %,d)%n",
-          parallelism, partitions, checkpointInterval, warmupRounds, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
+          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds of %,d events%s; %,d rows written (expected %,d)%n",
+          parallelism, partitions, checkpointInterval, warmups, warmupEvents, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
       return result.rows == expectedRows ? 0 : 1;
     }
   }
@@ -217,6 +234,7 @@ final class BenchCommand implements Callable<Integer> {
     long total = gold ? round.sent.valid.get() : round.sent.records.get();
     long expectedRows = expectedRows(measured, round);
     long cpuStart = OS.getProcessCpuTime();
+    double jitStart = JitCpu.seconds();
     long start = System.nanoTime();
     JobID id = flink.submit(env, measured.spec.name());
     long firstSeen = 0;
@@ -230,12 +248,13 @@ final class BenchCommand implements Callable<Integer> {
     }
     long allSeen = System.nanoTime();
     double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
+    double jitSeconds = JitCpu.seconds() - jitStart;
     long rows = 0;
     long deadline = allSeen + COMMIT_TIMEOUT.toNanos();
     if (gold || quality) {
       flink.await(id);
       rows = committedRows(measured, config);
-      return new Result(total, (allSeen - firstSeen) / 1e9, seconds(start), processingCpuSeconds, rows);
+      return new Result(total, (allSeen - firstSeen) / 1e9, seconds(start), processingCpuSeconds, jitSeconds, rows);
     }
     while (rows < expectedRows) {
       requireRunning(flink, id);
@@ -248,7 +267,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     long committed = System.nanoTime();
     flink.cancel(id);
-    return new Result(total, (allSeen - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, rows);
+    return new Result(total, (allSeen - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, jitSeconds, rows);
   }
 
   /** Bronze keeps every valid record; silver one row per distinct valid event; gold counts each of those once. */
