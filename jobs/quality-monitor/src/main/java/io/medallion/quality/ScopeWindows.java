@@ -1,5 +1,6 @@
 package io.medallion.quality;
 
+import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.quality.CheckHistory;
 import io.medallion.common.quality.CheckJudge;
 import io.medallion.common.quality.Judgement;
@@ -145,7 +146,7 @@ final class ScopeWindows {
     public void open(OpenContext openContext) {
       historiesDescriptor = new MapStateDescriptor<>("histories", Types.STRING, TypeInformation.of(CheckHistory.class));
       statuses = new HashMap<>();
-      checkMetrics = getRuntimeContext().getMetricGroup().addGroup("medallion");
+      checkMetrics = getRuntimeContext().getMetricGroup().addGroup(StageMetrics.GROUP);
     }
 
     @Override
@@ -168,7 +169,10 @@ final class ScopeWindows {
     private void publish(QualityCheck check, String scope, Judgement.Status status) {
       String key = check.name() + " " + scope;
       if (!statuses.containsKey(key)) {
-        checkMetrics.addGroup("check", check.name()).addGroup("scope", scope).gauge("status", () -> statuses.get(key));
+        checkMetrics
+            .addGroup(QualityMonitorJob.CHECK_LABEL, check.name())
+            .addGroup(QualityMonitorJob.SCOPE_LABEL, scope)
+            .gauge(QualityMonitorJob.STATUS_GAUGE, () -> statuses.get(key));
       }
       statuses.put(key, status.ordinal());
     }
