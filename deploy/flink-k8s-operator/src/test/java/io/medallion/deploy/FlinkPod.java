@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,13 +67,25 @@ record FlinkPod(JsonNode deployment, List<ObjectNode> resources) {
   Optional<ConfigMapFile> configMapFile(String containerPath) {
     for (JsonNode mount : container().path("volumeMounts")) {
       String mountPath = mount.get("mountPath").asText();
-      if (!containerPath.startsWith(mountPath + "/")) {
-        continue;
+      Optional<String> configMap = configMap(mount);
+      if (containerPath.startsWith(mountPath + "/") && configMap.isPresent()) {
+        return Optional.of(new ConfigMapFile(configMap.get(), containerPath.substring(mountPath.length() + 1)));
       }
-      for (JsonNode volume : deployment.at("/spec/podTemplate/spec/volumes")) {
-        if (volume.get("name").asText().equals(mount.get("name").asText()) && volume.has("configMap")) {
-          return Optional.of(new ConfigMapFile(volume.get("configMap").get("name").asText(), containerPath.substring(mountPath.length() + 1)));
-        }
+    }
+    return Optional.empty();
+  }
+
+  /** The names of the ConfigMaps mounted into the main container. */
+  List<String> mountedConfigMaps() {
+    List<String> names = new ArrayList<>();
+    container().path("volumeMounts").forEach(mount -> configMap(mount).ifPresent(names::add));
+    return names;
+  }
+
+  private Optional<String> configMap(JsonNode mount) {
+    for (JsonNode volume : deployment.at("/spec/podTemplate/spec/volumes")) {
+      if (volume.get("name").asText().equals(mount.get("name").asText()) && volume.has("configMap")) {
+        return Optional.of(volume.get("configMap").get("name").asText());
       }
     }
     return Optional.empty();
