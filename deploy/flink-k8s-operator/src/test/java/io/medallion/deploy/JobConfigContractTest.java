@@ -24,6 +24,10 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.aws.AwsClientProperties;
+import org.apache.iceberg.aws.s3.S3FileIOProperties;
+import org.apache.paimon.options.CatalogOptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -135,6 +139,37 @@ class JobConfigContractTest {
     assertThat(transactions).as("kafka.transaction-timeout").isGreaterThan(interval.plus(maxBackoff)).isLessThan(BROKER_MAX_TRANSACTION_TIMEOUT);
     // The monitor sees dead letters when bronze and silver commit them, one checkpoint late.
     assertThat(job.config().get(ConfigOptions.QUALITY_ALLOWED_LATENESS)).as("quality.allowed-lateness").isGreaterThan(interval);
+  }
+
+  /**
+   * The catalogs take iceberg.catalog.* and paimon.catalog.* as they are and ignore a key they do
+   * not know, so a misspelt key would pass the job's parser: each must be a key Iceberg or Paimon
+   * declares. Iceberg's are its own constants (inlined by the compiler: S3FileIOProperties cannot
+   * be initialized without the AWS SDK, which only the image has); Paimon's S3 file IO is not on
+   * this class path either (Paimon documentation, Filesystems: S3). A new key goes here first.
+   */
+  @ParameterizedTest
+  @MethodSource("deployments")
+  void catalogKeysAreOnesTheCatalogsRead(String overlay, String name, @TempDir Path container) throws Exception {
+    JobConfig config = job(overlay, name, container).config();
+    Set<String> iceberg = Set.of(
+        "type",
+        CatalogProperties.URI,
+        CatalogProperties.WAREHOUSE_LOCATION,
+        CatalogProperties.FILE_IO_IMPL,
+        S3FileIOProperties.ENDPOINT,
+        S3FileIOProperties.PATH_STYLE_ACCESS,
+        S3FileIOProperties.ACCESS_KEY_ID,
+        S3FileIOProperties.SECRET_ACCESS_KEY,
+        AwsClientProperties.CLIENT_REGION);
+    Map<String, String> icebergKeys = config.withPrefix(ConfigOptions.ICEBERG_CATALOG_PREFIX);
+    assertThat(iceberg).as("%s %s", overlay, name).containsAll(icebergKeys.keySet());
+    if (icebergKeys.containsKey(CatalogProperties.FILE_IO_IMPL)) {
+      Class.forName(icebergKeys.get(CatalogProperties.FILE_IO_IMPL), false, getClass().getClassLoader());
+    }
+
+    Set<String> paimon = Set.of(CatalogOptions.WAREHOUSE.key(), "s3.endpoint", "s3.access-key", "s3.secret-key", "s3.path.style.access");
+    assertThat(paimon).as("%s %s", overlay, name).containsAll(config.withPrefix(ConfigOptions.PAIMON_CATALOG_PREFIX).keySet());
   }
 
   private record Job(JobSpec spec, FlinkPod pod, JobConfig config) {}
