@@ -46,6 +46,16 @@ public final class QualityMonitorJob {
   public static final String METRICS_SINK_UID = "quality-metrics-sink";
   public static final String ALERTS_SINK_UID = "quality-alerts-sink";
 
+  /**
+   * Each check's latest status ({@link io.medallion.common.quality.Judgement.Status} ordinal: 0 ok,
+   * 1 warn, 2 fail) is the gauge {@code status} under the metric group {@code medallion}, labelled
+   * {@code check} and {@code scope}; the deployment's alerts and dashboard read it by these names.
+   */
+  public static final String STATUS_GAUGE = "status";
+
+  public static final String CHECK_LABEL = "check";
+  public static final String SCOPE_LABEL = "scope";
+
   private static final Logger LOG = LoggerFactory.getLogger(QualityMonitorJob.class);
 
   private QualityMonitorJob() {}

@@ -1,5 +1,6 @@
 package io.medallion.quality;
 
+import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.quality.CheckHistory;
 import io.medallion.common.quality.CheckJudge;
 import io.medallion.common.quality.Judgement;
@@ -57,7 +58,7 @@ final class ScopeJudge extends KeyedProcessFunction<Integer, ScopeCount, Quality
     pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-windows", Types.LONG, TypeInformation.of(WindowStats.class)));
     histories = getRuntimeContext().getMapState(new MapStateDescriptor<>("histories", Types.STRING, TypeInformation.of(CheckHistory.class)));
     statuses = new HashMap<>();
-    checkMetrics = getRuntimeContext().getMetricGroup().addGroup("medallion");
+    checkMetrics = getRuntimeContext().getMetricGroup().addGroup(StageMetrics.GROUP);
     lateRecordsDropped = getRuntimeContext().getMetricGroup().counter("numLateRecordsDropped");
   }
 
@@ -100,7 +101,10 @@ final class ScopeJudge extends KeyedProcessFunction<Integer, ScopeCount, Quality
   private void publish(QualityCheck check, String scope, Judgement.Status status) {
     String key = check.name() + " " + scope;
     if (!statuses.containsKey(key)) {
-      checkMetrics.addGroup("check", check.name()).addGroup("scope", scope).gauge("status", () -> statuses.get(key));
+      checkMetrics
+          .addGroup(QualityMonitorJob.CHECK_LABEL, check.name())
+          .addGroup(QualityMonitorJob.SCOPE_LABEL, scope)
+          .gauge(QualityMonitorJob.STATUS_GAUGE, () -> statuses.get(key));
     }
     statuses.put(key, status.ordinal());
   }
