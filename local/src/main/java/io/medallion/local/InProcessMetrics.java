@@ -20,13 +20,21 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 public final class InProcessMetrics implements MetricReporter, MetricReporterFactory {
   private static final String JOB_ID = "<job_id>";
   private static final Map<Counter, Registration> COUNTERS = new ConcurrentHashMap<>();
+  /**
+   * The final counts of tasks that have finished: a bounded job's tasks finish one by one, and a
+   * sum over the live counters alone would fall back when the first of them does.
+   */
+  private static final Map<Registration, Long> FINISHED = new ConcurrentHashMap<>();
 
   private record Registration(String jobId, String name) {}
 
-  /** The sum of every counter of {@code job} with the given name, e.g. {@code recordsIn}. */
+  /**
+   * The sum of every counter of {@code job} with the given name, e.g. {@code recordsIn}, those of
+   * finished tasks included (and so, after a restart, those of the failed attempt as well).
+   */
   static long sum(JobID job, String name) {
     String id = job.toHexString();
-    long total = 0;
+    long total = FINISHED.getOrDefault(new Registration(id, name), 0L);
     for (Map.Entry<Counter, Registration> entry : COUNTERS.entrySet()) {
       if (entry.getValue().jobId.equals(id) && entry.getValue().name.equals(name)) {
         total += entry.getKey().getCount();
@@ -62,7 +70,10 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
   @Override
   public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
     if (metric instanceof Counter counter) {
-      COUNTERS.remove(counter);
+      Registration registration = COUNTERS.remove(counter);
+      if (registration != null) {
+        FINISHED.merge(registration, counter.getCount(), Long::sum);
+      }
     }
   }
 }
