@@ -54,8 +54,10 @@ final class DataGenerator {
    * A producer bug replayed: from {@code from} to {@code to} into the stream, {@code brokenShare}
    * of the events of {@code eventType} are sent cut off halfway, as a broken serializer would send
    * them. The volume stays the same; the broken events are bad records (MALFORMED_JSON), not events.
+   * And at {@code silentAt} into the stream the producers stop for {@code silence} of wall-clock
+   * time, then go on where they were: nothing is lost, but every topic is silent meanwhile.
    */
-  record Incident(String eventType, Duration from, Duration to, double brokenShare) {
+  record Incident(String eventType, Duration from, Duration to, double brokenShare, Duration silentAt, Duration silence) {
     boolean covers(String type, Duration intoStream) {
       return type.equals(eventType) && intoStream.compareTo(from) >= 0 && intoStream.compareTo(to) < 0;
     }
@@ -106,12 +108,18 @@ final class DataGenerator {
     long badSent = 0;
     long duplicatesSent = 0;
     long start = System.nanoTime();
+    boolean silenced = false;
     for (long i = 0; i < total; i++) {
       long remaining = total - i;
       double pick = random.nextDouble() * remaining;
       // The replayed clock advances with every record sent, and stays within the span: gold's
       // windows (event time) and the quality monitor's (Kafka time) close as the stream moves on.
       Instant now = firstEventTime.plusMillis(EVENT_TIME_SPAN.toMillis() * i / total);
+      if (plan.incident != null && !silenced && Duration.between(firstEventTime, now).compareTo(plan.incident.silentAt()) >= 0) {
+        silenced = true;
+        producer.flush();
+        LockSupport.parkNanos(plan.incident.silence().toNanos());
+      }
       Sample sample;
       if (pick < plan.events - eventsSent) {
         // A little out of order, as events of a live system arrive.

@@ -24,6 +24,7 @@ import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.PaimonReads;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,9 +69,14 @@ final class DemoCommand implements Callable<Integer> {
   private static final int MAX_RECORD_BYTES = 65_536;
   private static final String PII_KEY = "demo-only-pseudonymization-key";
   private static final int PARALLELISM = 2;
-  /** --incident: the producer of transactions cuts off 30 % of its records for minutes 3 to 5 of the ten. */
+  /**
+   * --incident: the producer of transactions cuts off 30 % of its records for minutes 3 to 5 of the
+   * ten, and at minute 7 every producer stops for 10 s of wall-clock time.
+   */
   private static final DataGenerator.Incident INCIDENT =
-      new DataGenerator.Incident("transaction", Duration.ofMinutes(3), Duration.ofMinutes(5), 0.3);
+      new DataGenerator.Incident("transaction", Duration.ofMinutes(3), Duration.ofMinutes(5), 0.3, Duration.ofMinutes(7), Duration.ofSeconds(10));
+  /** What the live freshness monitor of --incident calls silent: well below the incident's silence. */
+  private static final Duration MAX_SILENCE = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--events", defaultValue = "20000", description = "distinct events, valid unless --incident breaks some (default ${DEFAULT-VALUE})")
@@ -98,7 +104,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--incident",
       description =
           "replay an incident: from minute 3 to 5 of the ten, 30%% of the transactions arrive cut off, so the quality"
-              + " monitor's valid-ratio alert of raw.transactions fires, then resolves")
+              + " monitor's valid-ratio alert of raw.transactions fires, then resolves; at minute 7 the producers stop for"
+              + " 10 s, so a second, live monitor's freshness alerts of the raw topics fire, then resolve")
   boolean incident;
 
   /** A job of the demo, its configuration and its id on the local cluster. */
@@ -113,8 +120,9 @@ final class DemoCommand implements Callable<Integer> {
         events, badRatio * 100, duplicateRatio * 100, rate > 0 ? String.format("%,.0f records/s", rate) : "unthrottled");
     if (incident) {
       System.out.printf(
-          "  incident  %.0f%% of the %s events from minute %d to %d are sent cut off%n",
-          INCIDENT.brokenShare() * 100, INCIDENT.eventType(), INCIDENT.from().toMinutes(), INCIDENT.to().toMinutes());
+          "  incident  %.0f%% of the %s events from minute %d to %d are sent cut off; at minute %d the producers stop for %d s%n",
+          INCIDENT.brokenShare() * 100, INCIDENT.eventType(), INCIDENT.from().toMinutes(), INCIDENT.to().toMinutes(),
+          INCIDENT.silentAt().toMinutes(), INCIDENT.silence().toSeconds());
     }
 
     // A job's operators share its slots: one slot per parallel subtask, for each of the four jobs.
@@ -141,6 +149,7 @@ final class DemoCommand implements Callable<Integer> {
       System.out.printf(
           "  flink   local MiniCluster; bronze-ingest, silver-transform and gold-aggregate running (parallelism %d, checkpoint every 2s)%n",
           PARALLELISM);
+      Running freshness = incident ? submitFreshnessMonitor(flink, settings, data) : null;
 
       DataGenerator.Plan plan =
           new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, 42, null, MAX_RECORD_BYTES + 10_000, incident ? INCIDENT : null);
@@ -155,9 +164,15 @@ final class DemoCommand implements Callable<Integer> {
 
       long expected = DataGenerator.expectedRecords(plan);
       long start = System.nanoTime();
-      while (!(generator.isDone() && caughtUp(flink, bronze, silver, expected))) {
+      while (!(generator.isDone() && caughtUp(flink, bronze, silver, expected) && freshness == null)) {
         if (generator.isCompletedExceptionally()) {
           generator.join();
+        }
+        // The end of the replay is silence too: the live monitor stops, committing what it found,
+        // as soon as it has read every record, before that silence lasts max-silence.
+        if (freshness != null && generator.isDone() && flink.sumOfCounter(freshness.id, StageMetrics.RECORDS_IN) >= expected) {
+          flink.stop(freshness.id, data.resolve("savepoints"));
+          freshness = null;
         }
         for (Running job : new Running[] {bronze, silver, gold}) {
           if (flink.status(job.id).isGloballyTerminalState()) {
@@ -207,6 +222,26 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("                bin/medallion query \"SELECT check_name, window_start, observed, status FROM iceberg.quality.metrics WHERE status <> 'ok'\"");
       return goldReconciled && qualityReconciled && silverAndBronze == 0 ? 0 : 1;
     }
+  }
+
+  /**
+   * The freshness checks of --incident run live, beside the layers: freshness is wall-clock silence,
+   * which the bounded monitor started at the end cannot see. One check per raw topic, in its own
+   * consumer group and transactional ids, into the same table and alerts topic.
+   */
+  private static Running submitFreshnessMonitor(LocalFlink flink, Map<String, String> settings, Path data) throws Exception {
+    StringBuilder checks = new StringBuilder("checks:\n");
+    for (String topic : Topics.RAW_TOPICS) {
+      checks.append(String.format("  - {name: silent.%s, scope: {topic: %s}, metric: freshness, max-silence: %ds}%n", topic, topic, MAX_SILENCE.toSeconds()));
+    }
+    Path file = data.resolve("freshness-checks.yaml");
+    Files.writeString(file, checks);
+    Map<String, String> live = new HashMap<>(settings);
+    live.put("quality.checks", file.toString());
+    live.put("kafka.group-id", JobCatalog.QUALITY_MONITOR.spec.name() + "-freshness");
+    Running running = submit(flink, JobCatalog.QUALITY_MONITOR, live);
+    System.out.printf("  flink   quality-monitor running live with freshness checks only (max-silence %ds per raw topic)%n", MAX_SILENCE.toSeconds());
+    return running;
   }
 
   private static Running submit(LocalFlink flink, JobCatalog job, Map<String, String> settings) throws Exception {
@@ -515,7 +550,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     List<Alert> alerts = new ArrayList<>();
     for (List<MetricRow> history : byCheckAndScope.values()) {
-      history.sort(Comparator.comparing(MetricRow::windowStart));
+      // A freshness check's firing and resolving rows start at the same last record: end decides.
+      history.sort(Comparator.comparing(MetricRow::windowStart).thenComparing(MetricRow::windowEnd));
       boolean failing = false;
       for (MetricRow row : history) {
         boolean fails = !row.status.equals("ok");

@@ -7,6 +7,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.runtime.jobmaster.JobResult;
+import java.nio.file.Path;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -62,6 +64,12 @@ final class LocalFlink implements AutoCloseable {
           "job " + job + " failed", result.getSerializedThrowable().get().deserializeError(getClass().getClassLoader()));
     }
     return result;
+  }
+
+  /** Stops the job with a savepoint into {@code directory}: its sinks commit everything they took, then it ends. */
+  void stop(JobID job, Path directory) throws Exception {
+    cluster.stopWithSavepoint(job, directory.toUri().toString(), false, SavepointFormatType.CANONICAL).get();
+    cluster.requestJobResult(job).get();
   }
 
   void cancel(JobID job) throws Exception {
