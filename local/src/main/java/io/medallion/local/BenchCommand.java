@@ -176,6 +176,13 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf(
           "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record%n",
           result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records);
+      if (measured != JobCatalog.GOLD_AGGREGATE) {
+        RawLimits.Rates limits = RawLimits.measure(kafka.bootstrapServers(), round.topic, partitions, ConfigOptions.MAX_RECORD_BYTES.defaultValue());
+        double ours = result.records / result.processingSeconds;
+        System.out.printf(
+            "  raw limits on the same topic: plain consumers %,.0f records/s, consumers decoding with no sink %,.0f records/s (a thread per partition); %s processed %.2f× and %.2f× of them%n",
+            limits.consumed(), limits.decoded(), job, ours / limits.consumed(), ours / limits.decoded());
+      }
       System.out.printf(
           "  memory: peak heap used %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
           peakHeapBytes() >> 20, peakResidentKiB() >> 10, System.getProperty("java.version"),

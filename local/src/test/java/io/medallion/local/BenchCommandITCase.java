@@ -25,6 +25,7 @@ class BenchCommandITCase {
         .contains("warm-up 1: 1,010 records processed at")
         .contains("quality-monitor: processed 2,020 records in")
         .contains("JIT compiler")
+        .contains("raw limits on the same topic: plain consumers")
         .contains("1 warm-up rounds of 1,000 events; 90 rows written (expected 90)");
   }
 
