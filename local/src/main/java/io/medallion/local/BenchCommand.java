@@ -1,5 +1,7 @@
 package io.medallion.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.OperatingSystemMXBean;
 import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobConfig;
@@ -22,7 +24,9 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -69,6 +73,7 @@ final class BenchCommand implements Callable<Integer> {
         - {name: v1-share, metric: schema_version_share, schema-version: 1, threshold: {min: 0.99}}
       """;
   private static final int QUALITY_CHECK_COUNT = 9;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform, gold-aggregate or quality-monitor")
@@ -103,6 +108,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--set", description = "extra job configuration, key=value (dotted key); repeatable")
   Map<String, String> extra = new LinkedHashMap<>();
+
+  @Option(names = "--results", defaultValue = "medallion-bench-results.jsonl", description = "JSON lines file each run is appended to (default ./${DEFAULT-VALUE})")
+  Path results;
 
   @Option(names = "--data-dir", defaultValue = "medallion-bench", description = "tables and checkpoints; emptied first (default ./${DEFAULT-VALUE})")
   Path dataDir;
@@ -176,8 +184,11 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf(
           "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record%n",
           result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records);
+      long peakHeapMiB = peakHeapBytes() >> 20;
+      long peakResidentMiB = peakResidentKiB() >> 10;
+      RawLimits.Rates limits = null;
       if (measured != JobCatalog.GOLD_AGGREGATE) {
-        RawLimits.Rates limits = RawLimits.measure(kafka.bootstrapServers(), round.topic, partitions, ConfigOptions.MAX_RECORD_BYTES.defaultValue());
+        limits = RawLimits.measure(kafka.bootstrapServers(), round.topic, partitions, ConfigOptions.MAX_RECORD_BYTES.defaultValue());
         double ours = result.records / result.processingSeconds;
         System.out.printf(
             "  raw limits on the same topic: plain consumers %,.0f records/s, consumers decoding with no sink %,.0f records/s (a thread per partition); %s processed %.2f× and %.2f× of them%n",
@@ -185,13 +196,56 @@ final class BenchCommand implements Callable<Integer> {
       }
       System.out.printf(
           "  memory: peak heap used %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
-          peakHeapBytes() >> 20, peakResidentKiB() >> 10, System.getProperty("java.version"),
+          peakHeapMiB, peakResidentMiB, System.getProperty("java.version"),
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
       System.out.printf(
           "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds of %,d events%s; %,d rows written (expected %,d)%n",
           parallelism, partitions, checkpointInterval, warmups, warmupEvents, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
+      appendResult(result, expectedRows, warmups, limits, peakHeapMiB, peakResidentMiB);
+      System.out.println("  appended to " + results.toAbsolutePath().normalize() + " (a JSON line per run)");
       return result.rows == expectedRows ? 0 : 1;
     }
+  }
+
+  /** One JSON line per measured run: the machine, every setting and every figure printed above. */
+  private void appendResult(Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakResidentMiB) throws IOException {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("time", Instant.now().toString());
+    line.put("job", job);
+    ObjectNode machine = line.putObject("machine");
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("memory_mib", OS.getTotalMemorySize() >> 20);
+    machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    machine.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    ObjectNode settings = line.putObject("settings");
+    settings.put("events", events);
+    settings.put("bad_ratio", badRatio);
+    settings.put("partitions", partitions);
+    settings.put("parallelism", parallelism);
+    settings.put("checkpoint_interval", checkpointInterval);
+    settings.put("warmup_rounds", warmups);
+    settings.put("warmup_events", warmupEvents);
+    settings.put("warmup_jit_share", warmupJitShare);
+    ObjectNode jobSettings = settings.putObject("job_settings");
+    extra.forEach(jobSettings::put);
+    ObjectNode figures = line.putObject("results");
+    figures.put("records", result.records);
+    figures.put("processed_per_second", Math.round(result.records / result.processingSeconds));
+    figures.put("until_committed_per_second", Math.round(result.records / result.committedSeconds));
+    figures.put("end_to_end_per_second", Math.round(result.records / result.endToEndSeconds));
+    figures.put("cpu_microseconds_per_record", result.processingCpuSeconds * 1e6 / result.records);
+    figures.put("cpu_microseconds_per_record_until_committed", result.committedCpuSeconds * 1e6 / result.records);
+    figures.put("jit_share", result.jitShare());
+    figures.put("peak_heap_mib", peakHeapMiB);
+    figures.put("peak_resident_mib", peakResidentMiB);
+    figures.put("rows", result.rows);
+    figures.put("expected_rows", expectedRows);
+    if (limits != null) {
+      figures.put("raw_consumer_per_second", Math.round(limits.consumed()));
+      figures.put("raw_decode_per_second", Math.round(limits.decoded()));
+    }
+    Files.writeString(results, JSON.writeValueAsString(line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   private DataGenerator.Sent prefill(KafkaBroker kafka, String topic, long validEvents, long seed) {

@@ -2,10 +2,14 @@ package io.medallion.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,8 +22,10 @@ class BenchCommandITCase {
   @TempDir Path dir;
 
   @Test
-  void benchesTheQualityMonitorOnATinyTopicAndChecksEveryRowItExpects() {
-    String report = bench("quality-monitor", "--events", "2000", "--warmup-rounds", "1", "--warmup-events", "1000", "--data-dir", dir.toString());
+  void benchesTheQualityMonitorOnATinyTopicAndChecksEveryRowItExpects() throws Exception {
+    Path results = dir.resolve("results.jsonl");
+    String report =
+        bench("quality-monitor", "--events", "2000", "--warmup-rounds", "1", "--warmup-events", "1000", "--data-dir", dir.resolve("data").toString(), "--results", results.toString());
 
     assertThat(report)
         .contains("warm-up 1: 1,010 records processed at")
@@ -27,6 +33,20 @@ class BenchCommandITCase {
         .contains("JIT compiler")
         .contains("raw limits on the same topic: plain consumers")
         .contains("1 warm-up rounds of 1,000 events; 90 rows written (expected 90)");
+
+    List<String> lines = Files.readAllLines(results);
+    assertThat(lines).hasSize(1);
+    JsonNode line = new ObjectMapper().readTree(lines.get(0));
+    assertThat(line.get("job").asText()).isEqualTo("quality-monitor");
+    assertThat(line.at("/machine/cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(line.at("/settings/events").asLong()).isEqualTo(2000);
+    assertThat(line.at("/settings/parallelism").asInt()).isEqualTo(2);
+    assertThat(line.at("/settings/warmup_rounds").asInt()).isEqualTo(1);
+    assertThat(line.at("/results/records").asLong()).isEqualTo(2020);
+    assertThat(line.at("/results/rows").asLong()).isEqualTo(90);
+    assertThat(line.at("/results/expected_rows").asLong()).isEqualTo(90);
+    assertThat(line.at("/results/processed_per_second").asLong()).isPositive();
+    assertThat(line.at("/results/raw_consumer_per_second").asLong()).isPositive();
   }
 
   private static String bench(String... args) {
