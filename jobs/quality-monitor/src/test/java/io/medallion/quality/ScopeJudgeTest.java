@@ -71,7 +71,36 @@ class ScopeJudgeTest {
       harness.processElement(count(0, 5), 59_999);
       harness.processWatermark(Long.MAX_VALUE);
       assertThat(results(harness)).hasSize(2);
-      assertThat(harness.numKeyedStateEntries()).as("pending windows are cleared; one history remains").isEqualTo(1);
+      assertThat(harness.numKeyedStateEntries()).as("pending windows are cleared; one history and the last judged window remain").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aWindowEventTimePassedBeforeItsCountsArrivedIsJudgedOnceAfterTheGrace() throws Exception {
+    try (var harness = harness()) {
+      harness.open();
+      harness.setProcessingTime(0);
+      // Every input was idle; the duplicate path's watermark passed minutes 0 and 1 before the
+      // resumed input's counts of them arrived: they were never judged, so they are not late.
+      harness.processWatermark(149_999);
+      harness.processElement(count(0, 4), 59_999);
+      harness.processElement(count(60_000, 1), 119_999);
+      harness.setProcessingTime(ScopeJudge.STRAGGLER_GRACE.toMillis() - 1);
+      // Another counter's counts of minute 0, within the grace.
+      harness.processElement(count(0, 1), 59_999);
+      assertThat(harness.extractOutputValues()).isEmpty();
+
+      harness.setProcessingTime(ScopeJudge.STRAGGLER_GRACE.toMillis());
+      assertThat(results(harness))
+          .containsExactly(
+              "volume topic=raw.a,event_type=* 0..60000 observed 5.0 ok null",
+              "volume topic=raw.a,event_type=* 60000..120000 observed 1.0 fail firing");
+      // Judged once: the windows' event-time timers find nothing left, and later counts are late.
+      harness.processElement(count(60_000, 3), 119_999);
+      harness.processWatermark(Long.MAX_VALUE);
+      harness.setProcessingTime(10 * ScopeJudge.STRAGGLER_GRACE.toMillis());
+      assertThat(results(harness)).hasSize(2);
+      assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
     }
   }
 
