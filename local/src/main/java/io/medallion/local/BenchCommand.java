@@ -55,6 +55,8 @@ final class BenchCommand implements Callable<Integer> {
   private static final String TOPIC = "raw.bench";
   /** How long after the last record the rows may take to be committed before the run counts as failed. */
   private static final Duration COMMIT_TIMEOUT = Duration.ofMinutes(3);
+  /** How often a round reads its job's latest checkpoint's state sizes. */
+  private static final Duration STATE_SAMPLE_INTERVAL = Duration.ofSeconds(1);
   /**
    * The quality monitor's checks in a bench: one of each kind of metric and condition, over every
    * record of the bench topic, so each of the replay's ten windows is judged on each check.
@@ -125,7 +127,15 @@ final class BenchCommand implements Callable<Integer> {
    * compacts there) and the wait for the next checkpoint; end to end from submission.
    */
   private record Result(
-      long records, double processingSeconds, double committedSeconds, double endToEndSeconds, double processingCpuSeconds, double committedCpuSeconds, double jitSeconds, long rows) {
+      long records,
+      double processingSeconds,
+      double committedSeconds,
+      double endToEndSeconds,
+      double processingCpuSeconds,
+      double committedCpuSeconds,
+      double jitSeconds,
+      long rows,
+      StatePeak state) {
     double jitShare() {
       return jitSeconds / processingCpuSeconds;
     }
@@ -184,7 +194,11 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf(
           "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record%n",
           result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records);
+      System.out.printf(
+          "  state: largest checkpoint %,d KiB, %,.0f bytes per record; its largest task %,d KiB (%s)%n",
+          result.state.totalBytes() >> 10, (double) result.state.totalBytes() / result.records, result.state.largestTaskBytes() >> 10, result.state.largestTask());
       long peakHeapMiB = peakHeapBytes() >> 20;
+      long peakHeapAfterGcMiB = HeapAfterGc.peakBytes() >> 20;
       long peakResidentMiB = peakResidentKiB() >> 10;
       RawLimits.Rates limits = null;
       if (measured != JobCatalog.GOLD_AGGREGATE) {
@@ -195,20 +209,20 @@ final class BenchCommand implements Callable<Integer> {
             limits.consumed(), limits.decoded(), job, ours / limits.consumed(), ours / limits.decoded());
       }
       System.out.printf(
-          "  memory: peak heap used %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
-          peakHeapMiB, peakResidentMiB, System.getProperty("java.version"),
+          "  memory: peak heap used %,d MiB, peak heap right after a collection %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
+          peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB, System.getProperty("java.version"),
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
       System.out.printf(
           "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds of %,d events%s; %,d rows written (expected %,d)%n",
           parallelism, partitions, checkpointInterval, warmups, warmupEvents, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
-      appendResult(result, expectedRows, warmups, limits, peakHeapMiB, peakResidentMiB);
+      appendResult(result, expectedRows, warmups, limits, peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB);
       System.out.println("  appended to " + results.toAbsolutePath().normalize() + " (a JSON line per run)");
       return result.rows == expectedRows ? 0 : 1;
     }
   }
 
   /** One JSON line per measured run: the machine, every setting and every figure printed above. */
-  private void appendResult(Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakResidentMiB) throws IOException {
+  private void appendResult(Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakHeapAfterGcMiB, long peakResidentMiB) throws IOException {
     ObjectNode line = JSON.createObjectNode();
     line.put("time", Instant.now().toString());
     line.put("job", job);
@@ -238,8 +252,12 @@ final class BenchCommand implements Callable<Integer> {
     figures.put("cpu_microseconds_per_record_until_committed", result.committedCpuSeconds * 1e6 / result.records);
     figures.put("jit_share", result.jitShare());
     figures.put("peak_heap_mib", peakHeapMiB);
+    figures.put("peak_heap_after_gc_mib", peakHeapAfterGcMiB);
     figures.put("peak_resident_mib", peakResidentMiB);
     figures.put("rows", result.rows);
+    figures.put("peak_checkpoint_bytes", result.state.totalBytes());
+    figures.put("peak_checkpoint_largest_task", result.state.largestTask());
+    figures.put("peak_checkpoint_largest_task_bytes", result.state.largestTaskBytes());
     figures.put("expected_rows", expectedRows);
     if (limits != null) {
       figures.put("raw_consumer_per_second", Math.round(limits.consumed()));
@@ -309,11 +327,17 @@ final class BenchCommand implements Callable<Integer> {
     JobID id = flink.submit(env, measured.spec.name());
     long firstSeen = 0;
     long seen = 0;
+    StatePeak state = new StatePeak();
+    long stateSampled = start;
     while (seen < total) {
       requireRunning(flink, id);
       long now = System.nanoTime();
       seen = flink.sumOfCounter(id, StageMetrics.RECORDS_IN);
       firstSeen = firstSeen == 0 && seen > 0 ? now : firstSeen;
+      if (now - stateSampled > STATE_SAMPLE_INTERVAL.toNanos()) {
+        state.sample(flink.checkpointedStateBytes(id));
+        stateSampled = now;
+      }
       LockSupport.parkNanos(20_000_000L);
     }
     long allSeen = System.nanoTime();
@@ -322,14 +346,16 @@ final class BenchCommand implements Callable<Integer> {
     long rows = 0;
     long deadline = allSeen + COMMIT_TIMEOUT.toNanos();
     if (gold || quality) {
+      state.sample(flink.checkpointedStateBytes(id));
       flink.await(id);
       rows = committedRows(measured, config);
       long finished = System.nanoTime();
       return new Result(
-          total, (allSeen - firstSeen) / 1e9, (finished - firstSeen) / 1e9, (finished - start) / 1e9, processingCpuSeconds, (OS.getProcessCpuTime() - cpuStart) / 1e9, jitSeconds, rows);
+          total, (allSeen - firstSeen) / 1e9, (finished - firstSeen) / 1e9, (finished - start) / 1e9, processingCpuSeconds, (OS.getProcessCpuTime() - cpuStart) / 1e9, jitSeconds, rows, state);
     }
     while (rows < expectedRows) {
       requireRunning(flink, id);
+      state.sample(flink.checkpointedStateBytes(id));
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "only " + rows + " of " + expectedRows + " rows were committed within " + COMMIT_TIMEOUT + " after the last record");
@@ -341,7 +367,7 @@ final class BenchCommand implements Callable<Integer> {
     double committedCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
     flink.cancel(id);
     return new Result(
-        total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, rows);
+        total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, rows, state);
   }
 
   /** Bronze keeps every valid record; silver one row per distinct valid event; gold counts each of those once. */
@@ -391,6 +417,7 @@ final class BenchCommand implements Callable<Integer> {
   private static void resetPeaks() {
     System.gc();
     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    HeapAfterGc.reset();
   }
 
   private static long peakHeapBytes() {

@@ -6,7 +6,14 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.TaskStateStats;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.flink.runtime.jobmaster.JobResult;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -50,6 +57,26 @@ final class LocalFlink implements AutoCloseable {
   /** The sum over all subtasks of the job's counters with this name, e.g. {@code recordsIn}. */
   long sumOfCounter(JobID job, String name) {
     return InProcessMetrics.sum(job, name);
+  }
+
+  /**
+   * Each task's state in the job's latest completed checkpoint, in bytes by task name (the chained
+   * operators' names); empty before the first checkpoint completes.
+   */
+  Map<String, Long> checkpointedStateBytes(JobID job) throws Exception {
+    AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
+    CheckpointStatsSnapshot stats = graph.getCheckpointStatsSnapshot();
+    CompletedCheckpointStats latest = stats == null ? null : stats.getHistory().getLatestCompletedCheckpoint();
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    if (latest != null) {
+      for (AccessExecutionJobVertex task : graph.getVerticesTopologically()) {
+        TaskStateStats state = latest.getTaskStateStats(task.getJobVertexId());
+        if (state != null) {
+          bytes.put(task.getName(), state.getStateSize());
+        }
+      }
+    }
+    return bytes;
   }
 
   JobStatus status(JobID job) throws Exception {
