@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
@@ -49,10 +51,12 @@ import picocli.CommandLine.Parameters;
       "--warmup-jit-share of a round's CPU (at most --warmup-rounds). gold-aggregate reads silver tables that silver-transform fills from the",
       "topic first (not measured), and aggregates them bounded: every window fires at the end.",
       "quality-monitor judges nine checks of every kind over the topic, bounded, once per window.",
+      "`bench all` measures the four jobs in turn in one JVM and ends with a table of them.",
       "Run it in several fresh JVMs and report the median: two shared cores are noisy."
     })
 final class BenchCommand implements Callable<Integer> {
   private static final String TOPIC = "raw.bench";
+  private static final String ALL = "all";
   /** How long after the last record the rows may take to be committed before the run counts as failed. */
   private static final Duration COMMIT_TIMEOUT = Duration.ofMinutes(3);
   /** How often a round reads its job's latest checkpoint's state sizes. */
@@ -78,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform, gold-aggregate or quality-monitor")
+  @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform, gold-aggregate, quality-monitor, or all of them in turn")
   String job;
 
   @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
@@ -152,80 +156,134 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobCatalog measured = JobCatalog.byName(job);
-    Path data = dataDir.toAbsolutePath().normalize();
-    Directories.empty(data);
+    List<JobCatalog> jobs = job.equals(ALL) ? List.of(JobCatalog.values()) : List.of(JobCatalog.byName(job));
+    Directories.empty(dataDir.toAbsolutePath().normalize());
     try (KafkaBroker kafka = KafkaBroker.start();
         LocalFlink flink = new LocalFlink(parallelism)) {
-      if (measured == JobCatalog.QUALITY_MONITOR) {
-        kafka.createTopics(1, ConfigOptions.QUALITY_ALERTS_TOPIC.defaultValue());
-        ConfigOptions.QUALITY_DEAD_LETTER_TOPICS.defaultValue().forEach(topic -> kafka.createTopics(1, topic));
-      } else {
-        kafka.createTopics(1, measured.spec.stage().defaultTopic());
+      kafka.createTopics(1, ConfigOptions.QUALITY_ALERTS_TOPIC.defaultValue());
+      ConfigOptions.QUALITY_DEAD_LETTER_TOPICS.defaultValue().forEach(topic -> kafka.createTopics(1, topic));
+      for (JobCatalog writer : List.of(JobCatalog.BRONZE_INGEST, JobCatalog.SILVER_TRANSFORM, JobCatalog.GOLD_AGGREGATE)) {
+        kafka.createTopics(1, writer.spec.stage().defaultTopic());
       }
-      if (measured == JobCatalog.GOLD_AGGREGATE) {
-        kafka.createTopics(1, JobCatalog.SILVER_TRANSFORM.spec.stage().defaultTopic());
+      List<Summary> summaries = new ArrayList<>();
+      for (JobCatalog measured : jobs) {
+        summaries.add(measure(kafka, flink, measured));
       }
-      int warmups = 0;
-      while (warmups < warmupRounds) {
-        warmups++;
-        Result warmup = run(kafka, flink, measured, round(kafka, flink, measured, TOPIC + ".warmup-" + warmups, warmupEvents, warmups));
-        System.out.printf(
-            "warm-up %d: %,d records processed at %,.0f records/s, JIT compiler %.0f %% of the CPU%n",
-            warmups, warmup.records, warmup.records / warmup.processingSeconds, 100 * warmup.jitShare());
-        // Without /proc there is no JIT figure: all rounds run.
-        if (JitCpu.available() && warmup.jitShare() < warmupJitShare) {
-          break;
-        }
+      if (summaries.size() > 1) {
+        printTable(summaries);
       }
-      Round round = round(kafka, flink, measured, TOPIC, events, 0);
-      resetPeaks();
-      Result result = run(kafka, flink, measured, round);
-      long expectedRows = expectedRows(measured, round);
-      System.out.printf(
-          "%s: processed %,d records in %.1f s = %,.0f records/s (first to last record decoded)%n",
-          job, result.records, result.processingSeconds, result.records / result.processingSeconds);
-      System.out.printf(
-          "  until committed %.1f s = %,.0f records/s (first record to every row committed: the flush and commit after the last record, and the wait for the next checkpoint)%n",
-          result.committedSeconds, result.records / result.committedSeconds);
-      System.out.printf(
-          "  end to end %.1f s = %,.0f records/s (submit to every row committed: start-up too)%n",
-          result.endToEndSeconds, result.records / result.endToEndSeconds);
-      System.out.printf(
-          "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record%n",
-          result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records);
-      System.out.printf(
-          "  state: largest checkpoint %,d KiB, %,.0f bytes per record; its largest task %,d KiB (%s)%n",
-          result.state.totalBytes() >> 10, (double) result.state.totalBytes() / result.records, result.state.largestTaskBytes() >> 10, result.state.largestTask());
-      long peakHeapMiB = peakHeapBytes() >> 20;
-      long peakHeapAfterGcMiB = HeapAfterGc.peakBytes() >> 20;
-      long peakResidentMiB = peakResidentKiB() >> 10;
-      RawLimits.Rates limits = null;
-      if (measured != JobCatalog.GOLD_AGGREGATE) {
-        limits = RawLimits.measure(kafka.bootstrapServers(), round.topic, partitions, ConfigOptions.MAX_RECORD_BYTES.defaultValue());
-        double ours = result.records / result.processingSeconds;
-        System.out.printf(
-            "  raw limits on the same topic: plain consumers %,.0f records/s, consumers decoding with no sink %,.0f records/s (a thread per partition); %s processed %.2f× and %.2f× of them%n",
-            limits.consumed(), limits.decoded(), job, ours / limits.consumed(), ours / limits.decoded());
-      }
-      System.out.printf(
-          "  memory: peak heap used %,d MiB, peak heap right after a collection %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
-          peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB, System.getProperty("java.version"),
-          Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-      System.out.printf(
-          "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds of %,d events%s; %,d rows written (expected %,d)%n",
-          parallelism, partitions, checkpointInterval, warmups, warmupEvents, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
-      appendResult(result, expectedRows, warmups, limits, peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB);
-      System.out.println("  appended to " + results.toAbsolutePath().normalize() + " (a JSON line per run)");
-      return result.rows == expectedRows ? 0 : 1;
+      return summaries.stream().allMatch(Summary::complete) ? 0 : 1;
     }
   }
 
+  /** Warm-up rounds, then the measured round of one job; prints its figures and appends its JSON line. */
+  private Summary measure(KafkaBroker kafka, LocalFlink flink, JobCatalog measured) throws Exception {
+    String name = measured.spec.name();
+    String topic = TOPIC + "." + name;
+    int warmups = 0;
+    while (warmups < warmupRounds) {
+      warmups++;
+      Result warmup = run(kafka, flink, measured, round(kafka, flink, measured, topic + ".warmup-" + warmups, warmupEvents, warmups));
+      System.out.printf(
+          "%s warm-up %d: %,d records processed at %,.0f records/s, JIT compiler %.0f %% of the CPU%n",
+          name, warmups, warmup.records, warmup.records / warmup.processingSeconds, 100 * warmup.jitShare());
+      // Without /proc there is no JIT figure: all rounds run.
+      if (JitCpu.available() && warmup.jitShare() < warmupJitShare) {
+        break;
+      }
+    }
+    Round round = round(kafka, flink, measured, topic, events, 0);
+    resetPeaks();
+    Result result = run(kafka, flink, measured, round);
+    long expectedRows = expectedRows(measured, round);
+    System.out.printf(
+        "%s: processed %,d records in %.1f s = %,.0f records/s (first to last record decoded)%n",
+        name, result.records, result.processingSeconds, result.records / result.processingSeconds);
+    System.out.printf(
+        "  until committed %.1f s = %,.0f records/s (first record to every row committed: the flush and commit after the last record, and the wait for the next checkpoint)%n",
+        result.committedSeconds, result.records / result.committedSeconds);
+    System.out.printf(
+        "  end to end %.1f s = %,.0f records/s (submit to every row committed: start-up too)%n",
+        result.endToEndSeconds, result.records / result.endToEndSeconds);
+    System.out.printf(
+        "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record%n",
+        result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records);
+    System.out.printf(
+        "  state: largest checkpoint %,d KiB, %,.0f bytes per record; its largest task %,d KiB (%s)%n",
+        result.state.totalBytes() >> 10, (double) result.state.totalBytes() / result.records, result.state.largestTaskBytes() >> 10, result.state.largestTask());
+    long peakHeapMiB = peakHeapBytes() >> 20;
+    long peakHeapAfterGcMiB = HeapAfterGc.peakBytes() >> 20;
+    long peakResidentMiB = peakResidentKiB() >> 10;
+    RawLimits.Rates limits = null;
+    double ours = result.records / result.processingSeconds;
+    if (measured != JobCatalog.GOLD_AGGREGATE) {
+      limits = RawLimits.measure(kafka.bootstrapServers(), round.topic, partitions, ConfigOptions.MAX_RECORD_BYTES.defaultValue());
+      System.out.printf(
+          "  raw limits on the same topic: plain consumers %,.0f records/s, consumers decoding with no sink %,.0f records/s (a thread per partition); %s processed %.2f× and %.2f× of them%n",
+          limits.consumed(), limits.decoded(), name, ours / limits.consumed(), ours / limits.decoded());
+    }
+    System.out.printf(
+        "  memory: peak heap used %,d MiB, peak heap right after a collection %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
+        peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB, System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds of %,d events%s; %,d rows written (expected %,d)%n",
+        parallelism, partitions, checkpointInterval, warmups, warmupEvents, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
+    appendResult(name, result, expectedRows, warmups, limits, peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB);
+    System.out.println("  appended to " + results.toAbsolutePath().normalize() + " (a JSON line per run)");
+    return new Summary(
+        name,
+        ours,
+        result.records / result.committedSeconds,
+        result.processingCpuSeconds * 1e6 / result.records,
+        peakHeapAfterGcMiB,
+        peakResidentMiB,
+        result.state.totalBytes(),
+        limits == null ? Double.NaN : ours / limits.consumed(),
+        result.rows == expectedRows);
+  }
+
+  /** One job's line of the table {@code bench all} ends with. */
+  private record Summary(
+      String job,
+      double processedPerSecond,
+      double committedPerSecond,
+      double cpuMicrosPerRecord,
+      long heapAfterGcMiB,
+      long residentMiB,
+      long stateBytes,
+      double ofRawConsumer,
+      boolean complete) {}
+
+  private void printTable(List<Summary> summaries) {
+    System.out.println();
+    System.out.printf(
+        "%-17s %13s %16s %12s %14s %9s %12s %13s %5s%n",
+        "job", "records/s", "until committed", "µs CPU/rec", "heap after GC", "RSS", "state", "of raw reads", "rows");
+    for (Summary s : summaries) {
+      System.out.printf(
+          "%-17s %,13.0f %,16.0f %12.1f %10d MiB %5d MiB %8d KiB %13s %5s%n",
+          s.job,
+          s.processedPerSecond,
+          s.committedPerSecond,
+          s.cpuMicrosPerRecord,
+          s.heapAfterGcMiB,
+          s.residentMiB,
+          s.stateBytes >> 10,
+          Double.isNaN(s.ofRawConsumer) ? "-" : String.format("%.2f×", s.ofRawConsumer),
+          s.complete ? "ok" : "WRONG");
+    }
+    System.out.printf(
+        "machine: %d cores, %,d MiB, JVM %s, max heap %,d MiB; parallelism %d, %d partitions, checkpoint every %s, %,d events per measured round%n",
+        Runtime.getRuntime().availableProcessors(), OS.getTotalMemorySize() >> 20, System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+        parallelism, partitions, checkpointInterval, events);
+  }
+
   /** One JSON line per measured run: the machine, every setting and every figure printed above. */
-  private void appendResult(Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakHeapAfterGcMiB, long peakResidentMiB) throws IOException {
+  private void appendResult(String name, Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakHeapAfterGcMiB, long peakResidentMiB) throws IOException {
     ObjectNode line = JSON.createObjectNode();
     line.put("time", Instant.now().toString());
-    line.put("job", job);
+    line.put("job", name);
     ObjectNode machine = line.putObject("machine");
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("memory_mib", OS.getTotalMemorySize() >> 20);

@@ -28,7 +28,7 @@ class BenchCommandITCase {
         bench("quality-monitor", "--events", "2000", "--warmup-rounds", "1", "--warmup-events", "1000", "--data-dir", dir.resolve("data").toString(), "--results", results.toString());
 
     assertThat(report)
-        .contains("warm-up 1: 1,010 records processed at")
+        .contains("quality-monitor warm-up 1: 1,010 records processed at")
         .contains("quality-monitor: processed 2,020 records in")
         .contains("JIT compiler")
         .contains("raw limits on the same topic: plain consumers")
