@@ -423,6 +423,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     long committed = System.nanoTime();
     double committedCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
+    // The checkpoint that committed the last rows.
+    state.sample(flink.checkpointedStateBytes(id));
     flink.cancel(id);
     return new Result(
         total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, rows, state);

@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -91,8 +93,15 @@ final class DataGenerator {
     return plan.events + Math.round(plan.events * plan.badRatio) + Math.round(plan.events * plan.duplicateRatio);
   }
 
-  /** Sends the plan's records through the producer; returns when all are acknowledged. */
+  /** Sends the plan's records through the producer; returns when all are acknowledged, throws if one was not. */
   static void run(KafkaProducer<byte[], byte[]> producer, Plan plan, Sent sent) {
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    Callback acknowledged =
+        (metadata, exception) -> {
+          if (exception != null) {
+            failure.compareAndSet(null, exception);
+          }
+        };
     Instant firstEventTime = Instant.now().minus(EVENT_TIME_SPAN).truncatedTo(ChronoUnit.MINUTES);
     EventFactory events = new EventFactory(plan.seed, firstEventTime, EVENT_TIME_SPAN);
     SplittableRandom random = new SplittableRandom(plan.seed);
@@ -154,11 +163,17 @@ final class DataGenerator {
         duplicatesSent++;
         sent.duplicates.incrementAndGet();
       }
-      producer.send(new ProducerRecord<>(sample.topic, null, now.toEpochMilli(), sample.key, sample.value));
+      producer.send(new ProducerRecord<>(sample.topic, null, now.toEpochMilli(), sample.key, sample.value), acknowledged);
       sent.records.incrementAndGet();
       pace(plan.ratePerSecond, i + 1, start);
+      if (failure.get() != null) {
+        break;
+      }
     }
     producer.flush();
+    if (failure.get() != null) {
+      throw new IllegalStateException("the broker did not take every record sent", failure.get());
+    }
   }
 
   private static void pace(double ratePerSecond, long sentSoFar, long startNanos) {
