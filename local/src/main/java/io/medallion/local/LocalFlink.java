@@ -25,12 +25,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * they would be submitted to a real cluster: each job is built in its own environment.
  */
 final class LocalFlink implements AutoCloseable {
+  /** Enough for silver's four Paimon writers of a subtask (64 MB write buffer each) in one slot. */
+  private static final long MANAGED_MEMORY_MIB_PER_SLOT = 256;
   private final MiniCluster cluster;
 
   LocalFlink(int slots) throws Exception {
     Configuration config = new Configuration();
     config.set(RestOptions.BIND_PORT, "0");
-    config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
+    // Off heap: Paimon's writer buffers (64 MB per table and subtask) live here, not on the heap.
+    config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(MANAGED_MEMORY_MIB_PER_SLOT * slots));
     InProcessMetrics.reporterSettings().forEach(config::setString);
     cluster =
         new MiniCluster(

@@ -9,6 +9,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.paimon.CoreOptions;
 import org.apache.paimon.flink.FlinkConnectorOptions;
 import org.apache.paimon.flink.sink.FlinkSinkBuilder;
 import org.apache.paimon.table.Table;
@@ -49,9 +50,19 @@ public final class LakeSinks {
    * Writes to a Paimon table with Paimon's Flink sink, committing once per checkpoint. Paimon
    * names its writer and committer operators {@code <prefix>_<table>_<uidSuffix>}; the suffix must
    * never change, or a savepoint no longer restores the sink's state.
+   *
+   * <p>The writers' sort buffers come from the TaskManager's managed memory (off heap, sized and
+   * shared by Flink's memory model), each writer weighted by its table's {@code
+   * write-buffer-size}: on the heap they were most of a silver TaskManager's heap (a buffer per
+   * table per subtask) and kept it far above 512 MB.
    */
   public static Consumer<DataStream<RowData>> paimon(Table table, String uidSuffix) {
-    Table withUids = table.copy(Map.of(FlinkConnectorOptions.SINK_OPERATOR_UID_SUFFIX.key(), uidSuffix));
+    Table withUids =
+        table.copy(
+            Map.of(
+                FlinkConnectorOptions.SINK_OPERATOR_UID_SUFFIX.key(), uidSuffix,
+                FlinkConnectorOptions.SINK_USE_MANAGED_MEMORY.key(), "true",
+                FlinkConnectorOptions.SINK_MANAGED_WRITER_BUFFER_MEMORY.key(), table.options().getOrDefault(CoreOptions.WRITE_BUFFER_SIZE.key(), CoreOptions.WRITE_BUFFER_SIZE.defaultValue().toString())));
     return rows -> {
       DataStreamSink<?> sink = new FlinkSinkBuilder(withUids).forRowData(rows).build();
       Uids.assignMissing(sink.getTransformation(), rows.getTransformation(), uidSuffix);
