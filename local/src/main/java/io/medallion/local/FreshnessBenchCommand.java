@@ -53,6 +53,8 @@ final class FreshnessBenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private static final String PII_KEY = "bench-only-pseudonymization-key";
+  /** Latency percentiles are also shown per this much produce time, so a backlog that builds or drains is visible. */
+  private static final Duration SLICE = Duration.ofSeconds(10);
 
   /** Durations as the jobs' configuration writes them: 250ms, 10s, 2m. */
   static final class DurationConverter implements ITypeConverter<Duration> {
@@ -79,6 +81,13 @@ final class FreshnessBenchCommand implements Callable<Integer> {
       defaultValue = "10s",
       description = "gold's window size (default ${DEFAULT-VALUE}, not the production 1m: a 1-minute run would close one window or none)")
   String goldWindow;
+
+  @Option(
+      names = "--jobs",
+      split = ",",
+      defaultValue = "bronze-ingest,silver-transform,gold-aggregate",
+      description = "the jobs to run: bronze-ingest, then optionally silver-transform, then optionally gold-aggregate (default ${DEFAULT-VALUE})")
+  List<String> jobNames;
 
   @Option(names = "--partitions", defaultValue = "2", description = "partitions of each raw topic (default ${DEFAULT-VALUE})")
   int partitions;
@@ -113,11 +122,17 @@ final class FreshnessBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<JobCatalog> running = jobNames.stream().map(JobCatalog::byName).toList();
+    boolean withSilver = running.contains(JobCatalog.SILVER_TRANSFORM);
+    boolean withGold = running.contains(JobCatalog.GOLD_AGGREGATE);
+    if (!running.contains(JobCatalog.BRONZE_INGEST) || (withGold && !withSilver) || running.contains(JobCatalog.QUALITY_MONITOR)) {
+      throw new IllegalArgumentException("--jobs: bronze-ingest, then optionally silver-transform, then optionally gold-aggregate (gold reads silver)");
+    }
     Path data = dataDir.toAbsolutePath().normalize();
     Directories.empty(data);
     double loadBefore = OS.getSystemLoadAverage();
     try (KafkaBroker kafka = KafkaBroker.start();
-        LocalFlink flink = new LocalFlink(3 * parallelism)) {
+        LocalFlink flink = new LocalFlink(running.size() * parallelism)) {
       kafka.createTopics(partitions, Topics.RAW_TOPICS.toArray(String[]::new));
       kafka.createTopics(1, Stage.BRONZE.defaultTopic(), Stage.SILVER.defaultTopic(), Stage.GOLD.defaultTopic());
       Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), data, checkpointInterval, parallelism);
@@ -126,21 +141,20 @@ final class FreshnessBenchCommand implements Callable<Integer> {
       settings.put("gold.window-size", goldWindow);
       settings.putAll(extra);
       List<JobID> jobs = new ArrayList<>();
-      JobConfig silverConfig = null;
-      JobConfig bronzeConfig = null;
-      for (JobCatalog job : List.of(JobCatalog.BRONZE_INGEST, JobCatalog.SILVER_TRANSFORM, JobCatalog.GOLD_AGGREGATE)) {
+      Map<JobCatalog, JobConfig> configs = new LinkedHashMap<>();
+      for (JobCatalog job : running) {
         JobConfig config = JobConfig.of(job.spec, settings);
         StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
         job.definition.define(env, config);
         jobs.add(flink.submit(env, job.spec.name()));
-        bronzeConfig = job == JobCatalog.BRONZE_INGEST ? config : bronzeConfig;
-        silverConfig = job == JobCatalog.SILVER_TRANSFORM ? config : silverConfig;
+        configs.put(job, config);
       }
-      Duration windowSize = silverConfig.get(ConfigOptions.GOLD_WINDOW_SIZE);
+      Duration windowSize = configs.get(JobCatalog.BRONZE_INGEST).get(ConfigOptions.GOLD_WINDOW_SIZE);
       System.out.printf(
-          "bench-freshness: %,.0f records/s for %s warm-up + %s measured; bronze-ingest, silver-transform and gold-aggregate unbounded on one MiniCluster (parallelism %d, checkpoint every %s, gold windows of %s)%n",
-          rate, text(warmup), text(duration), parallelism, checkpointInterval, text(windowSize));
+          "bench-freshness: %,.0f records/s for %s warm-up + %s measured; %s unbounded on one MiniCluster (parallelism %d, checkpoint every %s%s)%n",
+          rate, text(warmup), text(duration), String.join(", ", jobNames), parallelism, checkpointInterval, withGold ? ", gold windows of " + text(windowSize) : "");
 
+      Cpu cpuStart = Cpu.now();
       CompletableFuture<LiveTraffic.Sent> producing =
           CompletableFuture.supplyAsync(() -> LiveTraffic.run(kafka.producer(), rate, warmup, duration, badRatio, duplicateRatio, 42));
       while (!producing.isDone()) {
@@ -150,46 +164,61 @@ final class FreshnessBenchCommand implements Callable<Integer> {
       LiveTraffic.Sent sent = producing.join();
       long measuredFrom = sent.firstMillis + warmup.toMillis();
       System.out.printf(
-          "produced %,d records (%,d events, %,d duplicates, %,d bad); measured period: %,d records at %,.0f records/s achieved%n",
-          sent.records(), sent.events, sent.duplicates, sent.bad, sent.measuredRecords(), sent.measuredRate());
+          "produced %,d records (%,d events, %,d duplicates, %,d bad; %,d not sent, the producer being over %s behind its schedule); measured period: %,d records at %,.0f records/s achieved%n",
+          sent.records(), sent.events, sent.duplicates, sent.bad, sent.skipped, text(LiveTraffic.MAX_BEHIND), sent.measuredRecords(), sent.measuredRate());
 
       long drainStart = System.nanoTime();
-      org.apache.iceberg.catalog.Catalog iceberg = IcebergCatalogs.loader(bronzeConfig).loadCatalog();
-      boolean caughtUp;
-      try (org.apache.paimon.catalog.Catalog paimon = PaimonCatalogs.create(silverConfig)) {
-        caughtUp =
-            await(flink, jobs, drainStart, () -> IcebergTables.rowCount(iceberg, BronzeEventsTable.IDENTIFIER) == sent.events + sent.duplicates)
-                && await(flink, jobs, drainStart, () -> silverRows(paimon) == sent.events);
-        TableFreshness.Silver silverFreshness = TableFreshness.silver(paimon, sent, measuredFrom, windowSize);
-        TableFreshness.Gold gold = new TableFreshness.Gold(paimon, silverFreshness.goldGroups());
-        caughtUp &=
-            await(
-                flink,
-                jobs,
-                drainStart,
-                () -> {
-                  gold.advance();
-                  return gold.closedWindowsComplete();
-                });
+      org.apache.iceberg.catalog.Catalog iceberg = IcebergCatalogs.loader(configs.get(JobCatalog.BRONZE_INGEST)).loadCatalog();
+      List<Line> lines = new ArrayList<>();
+      boolean caughtUp = await(flink, jobs, drainStart, () -> IcebergTables.rowCount(iceberg, BronzeEventsTable.IDENTIFIER) == sent.events + sent.duplicates);
+      try (org.apache.paimon.catalog.Catalog paimon = PaimonCatalogs.create(configs.get(JobCatalog.BRONZE_INGEST))) {
+        TableFreshness.Silver silverFreshness = null;
+        TableFreshness.Gold gold = null;
+        if (withSilver) {
+          caughtUp = caughtUp && await(flink, jobs, drainStart, () -> silverRows(paimon) == sent.events);
+          silverFreshness = TableFreshness.silver(paimon, sent, measuredFrom, windowSize);
+        }
+        if (withGold) {
+          TableFreshness.Gold goldTables = new TableFreshness.Gold(paimon, silverFreshness.goldGroups());
+          gold = goldTables;
+          caughtUp =
+              caughtUp
+                  && await(
+                      flink,
+                      jobs,
+                      drainStart,
+                      () -> {
+                        goldTables.advance();
+                        return goldTables.closedWindowsComplete();
+                      });
+          // What gold holds by now, also when the layers below did not catch up.
+          goldTables.advance();
+        }
         double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+        Cpu cpu = Cpu.now().minus(cpuStart);
         for (JobID job : jobs) {
           flink.cancel(job);
         }
         double loadAfter = OS.getSystemLoadAverage();
 
-        List<Line> lines = new ArrayList<>();
         lines.add(new Line(BronzeEventsTable.IDENTIFIER.toString(), TableFreshness.bronze(iceberg, measuredFrom), sent.measuredEvents + sent.measuredDuplicates));
-        // Every event first produced in the measured period has its silver row; a gold row's count is known once its window closes.
-        lines.add(new Line("silver", all(silverFreshness.latencies().values()), sent.measuredEvents));
-        silverFreshness.latencies().forEach((table, latencies) -> lines.add(new Line(table.qualifiedName(), latencies, -1)));
-        Map<GoldTable, Latencies> goldLatencies = new LinkedHashMap<>();
-        long goldRowsAfterWarmup = 0;
-        for (GoldTable table : GoldTable.values()) {
-          goldLatencies.put(table, gold.latencies(table, measuredFrom));
-          goldRowsAfterWarmup += gold.rowsAfter(table, measuredFrom);
+        if (withSilver) {
+          // Every event first produced in the measured period has its silver row.
+          lines.add(new Line("silver", all(silverFreshness.latencies().values()), sent.measuredEvents));
+          silverFreshness.latencies().forEach((table, latencies) -> lines.add(new Line(table.qualifiedName(), latencies, -1)));
         }
-        lines.add(new Line("gold", all(goldLatencies.values()), goldRowsAfterWarmup));
-        goldLatencies.forEach((table, latencies) -> lines.add(new Line(table.qualifiedName(), latencies, gold.rowsAfter(table, measuredFrom))));
+        if (withGold) {
+          // A gold row is measured once its window has closed and it counts all its events.
+          Map<GoldTable, Latencies> goldLatencies = new LinkedHashMap<>();
+          long goldRowsAfterWarmup = 0;
+          for (GoldTable table : GoldTable.values()) {
+            goldLatencies.put(table, gold.latencies(table, measuredFrom));
+            goldRowsAfterWarmup += gold.rowsAfter(table, measuredFrom);
+          }
+          lines.add(new Line("gold", all(goldLatencies.values()), goldRowsAfterWarmup));
+          TableFreshness.Gold goldTables = gold;
+          goldLatencies.forEach((table, latencies) -> lines.add(new Line(table.qualifiedName(), latencies, goldTables.rowsAfter(table, measuredFrom))));
+        }
 
         System.out.printf("%-26s %12s %9s %9s %9s %9s%n", "freshness (ms)", "rows", "p50", "p95", "max", "min");
         for (Line line : lines) {
@@ -198,19 +227,73 @@ final class FreshnessBenchCommand implements Callable<Integer> {
               line.name, String.format("%,d", line.latencies.count()), line.latencies.percentile(0.5), line.latencies.percentile(0.95),
               line.latencies.max(), line.latencies.min());
         }
+        // The last slice takes the remainder, so a short run has at least one.
+        int slices = (int) Math.max(1, duration.toMillis() / SLICE.toMillis());
+        System.out.printf("p95 by %s of the measured period, by when the row was produced:%n", text(SLICE));
+        for (Line line : lines) {
+          if (line.expected >= 0) {
+            StringBuilder trend = new StringBuilder(String.format("  %-24s", line.name));
+            for (Latencies slice : line.latencies.bySlice(measuredFrom, SLICE.toMillis(), slices)) {
+              trend.append(String.format(" %7s", slice.count() == 0 ? "-" : Long.toString(slice.percentile(0.95))));
+            }
+            System.out.println(trend);
+          }
+        }
+        StringBuilder measured = new StringBuilder("rows measured:");
+        for (Line line : lines) {
+          if (line.expected >= 0) {
+            measured.append(String.format(" %s %,d of %,d;", line.name, line.latencies.count(), line.expected));
+          }
+        }
+        System.out.println(
+            measured
+                + " of the records produced after the warm-up (bronze), the events first produced after it (silver), the rows whose latest event came after it (gold: the rest are in windows that had not closed)");
         System.out.printf(
-            "rows measured: bronze %,d of %,d records produced after the warm-up, silver %,d of %,d events, gold %,d of %,d rows whose latest event came after it (the rest in windows that had not closed)%n",
-            lines.get(0).latencies.count(), lines.get(0).expected, lines.get(1).latencies.count(), lines.get(1).expected,
-            lines.get(6).latencies.count(), lines.get(6).expected);
+            "settings: %d partitions per raw topic, %.0f%% bad, %.0f%% duplicates%s; %s%n",
+            partitions, badRatio * 100, duplicateRatio * 100, extra.isEmpty() ? "" : ", " + extra,
+            caughtUp
+                ? String.format("the tables held everything %.1f s after the last record", drainSeconds)
+                : String.format("NOT caught up: gave up %.1f s after the last record (--drain-timeout %s); rows not visible by then are not measured", drainSeconds, text(drainTimeout)));
         System.out.printf(
-            "settings: %d partitions per raw topic, %.0f%% bad, %.0f%% duplicates%s; drained in %.1f s after the last record%s; load average %.2f before, %.2f after (%d cores)%n",
-            partitions, badRatio * 100, duplicateRatio * 100, extra.isEmpty() ? "" : ", " + extra, drainSeconds, caughtUp ? "" : " (NOT caught up)",
-            loadBefore, loadAfter, Runtime.getRuntime().availableProcessors());
-        appendResult(sent, measuredFrom, lines, caughtUp, drainSeconds, loadBefore, loadAfter, windowSize);
+            "machine: %d cores; from the first record until drained this JVM used %.1f cores, other processes %.1f; load average %.2f before, %.2f after%n",
+            Runtime.getRuntime().availableProcessors(), cpu.ownCores(), cpu.otherCores(), loadBefore, loadAfter);
+        appendResult(sent, measuredFrom, lines, caughtUp, drainSeconds, loadBefore, loadAfter, cpu, windowSize);
         System.out.println("appended to " + results.toAbsolutePath().normalize() + " (a JSON line per run)");
-        boolean complete = lines.get(0).latencies.count() == lines.get(0).expected && lines.get(1).latencies.count() == lines.get(1).expected;
+        boolean complete = lines.stream().limit(withSilver ? 2 : 1).allMatch(line -> line.latencies.count() == line.expected);
         return caughtUp && complete ? 0 : 1;
       }
+    }
+  }
+
+  /**
+   * CPU time of this JVM and of the whole machine (busy time in /proc/stat, 0 where there is none),
+   * and the wall-clock time, so what others used meanwhile shows beside the figures.
+   */
+  private record Cpu(long ownNanos, long machineNanos, long wallNanos) {
+    static Cpu now() throws java.io.IOException {
+      long machine = 0;
+      Path stat = Path.of("/proc/stat");
+      if (Files.exists(stat)) {
+        String[] fields = Files.readAllLines(stat).get(0).trim().split("\\s+");
+        for (int i = 1; i < Math.min(fields.length, 9); i++) {
+          // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+          machine += i == 4 || i == 5 ? 0 : Long.parseLong(fields[i]);
+        }
+      }
+      // USER_HZ is 100 on Linux.
+      return new Cpu(OS.getProcessCpuTime(), machine * 10_000_000L, System.nanoTime());
+    }
+
+    Cpu minus(Cpu start) {
+      return new Cpu(ownNanos - start.ownNanos, machineNanos - start.machineNanos, wallNanos - start.wallNanos);
+    }
+
+    double ownCores() {
+      return (double) ownNanos / wallNanos;
+    }
+
+    double otherCores() {
+      return Math.max(0, (double) (machineNanos - ownNanos) / wallNanos);
     }
   }
 
@@ -255,7 +338,7 @@ final class FreshnessBenchCommand implements Callable<Integer> {
   }
 
   private void appendResult(
-      LiveTraffic.Sent sent, long measuredFrom, List<Line> lines, boolean caughtUp, double drainSeconds, double loadBefore, double loadAfter, Duration windowSize)
+      LiveTraffic.Sent sent, long measuredFrom, List<Line> lines, boolean caughtUp, double drainSeconds, double loadBefore, double loadAfter, Cpu cpu, Duration windowSize)
       throws Exception {
     ObjectNode line = JSON.createObjectNode();
     line.put("time", Instant.now().toString());
@@ -268,8 +351,10 @@ final class FreshnessBenchCommand implements Callable<Integer> {
     machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     machine.put("load_average_before", loadBefore);
     machine.put("load_average_after", loadAfter);
+    machine.put("own_cores_used", cpu.ownCores());
+    machine.put("other_processes_cores_used", cpu.otherCores());
     ObjectNode settings = line.putObject("settings");
-    settings.put("jobs", "bronze-ingest, silver-transform, gold-aggregate");
+    settings.put("jobs", String.join(",", jobNames));
     settings.put("rate", rate);
     settings.put("warmup_seconds", warmup.toMillis() / 1e3);
     settings.put("duration_seconds", duration.toMillis() / 1e3);
@@ -287,6 +372,7 @@ final class FreshnessBenchCommand implements Callable<Integer> {
     figures.put("events", sent.events);
     figures.put("duplicates", sent.duplicates);
     figures.put("bad", sent.bad);
+    figures.put("skipped", sent.skipped);
     figures.put("measured_records", sent.measuredRecords());
     figures.put("measured_events", sent.measuredEvents);
     figures.put("measured_duplicates", sent.measuredDuplicates);
@@ -306,6 +392,12 @@ final class FreshnessBenchCommand implements Callable<Integer> {
       entry.put("p95", table.latencies.percentile(0.95));
       entry.put("max", table.latencies.max());
       entry.put("min", table.latencies.min());
+      if (table.expected >= 0) {
+        var trend = entry.putArray("p95_by_" + text(SLICE));
+        for (Latencies slice : table.latencies.bySlice(measuredFrom, SLICE.toMillis(), (int) Math.max(1, duration.toMillis() / SLICE.toMillis()))) {
+          trend.add(slice.percentile(0.95));
+        }
+      }
     }
     Files.writeString(results, JSON.writeValueAsString(line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }

@@ -29,12 +29,14 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Pacing follows a schedule: records go out in batches of one {@link #TICK} worth, and each
  * batch is due at {@code start + batchesSent × TICK}; a batch that is late goes at once, so a
- * slow moment is made up rather than lost, and the achieved rate is what was sent over the time it
- * took. The Kafka timestamp of every record that landed is kept by partition and offset, so the
+ * short stall is made up, but batches more than {@link #MAX_BEHIND} late are skipped rather than
+ * sent in a burst above the rate. The achieved rate is what was sent over the time it took. The Kafka timestamp of every record that landed is kept by partition and offset, so the
  * tables' rows can be traced back to the moment they were produced.
  */
 final class LiveTraffic {
   static final Duration TICK = Duration.ofMillis(10);
+  /** How far the producer may fall behind its schedule and still catch up; records due earlier are not sent. */
+  static final Duration MAX_BEHIND = Duration.ofSeconds(1);
 
   /** One copy of a valid event, kept for re-sending as a duplicate. */
   private record Sample(String topic, byte[] key, byte[] value) {}
@@ -44,6 +46,8 @@ final class LiveTraffic {
     long events;
     long duplicates;
     long bad;
+    /** Records never sent: the producer was more than {@link #MAX_BEHIND} behind when they were due. */
+    long skipped;
     long measuredEvents;
     long measuredDuplicates;
     long measuredBad;
@@ -118,6 +122,12 @@ final class LiveTraffic {
       long wait = due - System.nanoTime();
       if (wait > 0) {
         LockSupport.parkNanos(wait);
+      } else if (-wait > MAX_BEHIND.toNanos()) {
+        // Sending the debt in a burst would offer more than the rate: let the schedule go on without it.
+        long skipped = -wait / TICK.toNanos();
+        sent.skipped += Math.round(skipped * perTick);
+        tick += skipped - 1;
+        continue;
       }
       owed += perTick;
       for (; owed >= 1; owed--) {

@@ -72,7 +72,7 @@ final class TableFreshness {
         for (Record row : rows) {
           long produced = ((OffsetDateTime) row.getField("kafka_timestamp")).toInstant().toEpochMilli();
           if (produced >= measuredFrom) {
-            latencies.add(snapshot.timestampMillis() - produced);
+            latencies.add(produced, snapshot.timestampMillis() - produced);
           }
         }
       }
@@ -117,7 +117,7 @@ final class TableFreshness {
           (snapshot, row) -> {
             long produced = sent.producedAt(row.getString(0).toString(), row.getInt(1), row.getLong(2));
             if (produced >= measuredFrom) {
-              tableLatencies.add(snapshot.timeMillis() - produced);
+              tableLatencies.add(produced, snapshot.timeMillis() - produced);
             }
             long eventTime = row.getTimestamp(3, SilverEventTime.PRECISION).getMillisecond();
             String[] values = new String[dimensions.size()];
@@ -208,7 +208,7 @@ final class TableFreshness {
           (key, visible) -> {
             GoldGroup group = groups.get(table).get(key);
             if (group.lastProduced >= measuredFrom) {
-              latencies.add(visible - group.lastProduced);
+              latencies.add(group.lastProduced, visible - group.lastProduced);
             }
           });
       return latencies;
