@@ -46,8 +46,9 @@ import picocli.CommandLine.Option;
       "together on one local MiniCluster (exactly-once, checkpointed); a producer sends the realistic mix at",
       "a fixed rate for the warm-up, then for the measured duration. Afterwards the tables' snapshots are",
       "read back: a row's latency is the commit time of the snapshot that first made it visible minus its",
-      "record's Kafka timestamp (set when it was produced); gold rows count from their window's latest event.",
-      "Rows produced during the warm-up are not measured. Figures print as a table and append as a JSON line."
+      "record's Kafka timestamp (set when it was produced); a gold row (group and window) counts from the latest",
+      "of its events, at the first snapshot that holds it with all of them. Rows produced during the warm-up",
+      "are not measured. Figures print as a table and append as a JSON line. --jobs bronze-ingest measures bronze alone."
     })
 final class FreshnessBenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -86,7 +86,7 @@ class FreshnessBenchCommandITCase {
         });
     assertThat(report)
         .contains("freshness (ms)")
-        .contains(String.format("rows measured: bronze %,d of %,d records produced after the warm-up", bronzeAfterWarmup, bronzeAfterWarmup));
+        .contains(String.format("rows measured: bronze.events %,d of %,d; silver %,d of %,d;", bronzeAfterWarmup, bronzeAfterWarmup, silverAfterWarmup, silverAfterWarmup));
   }
 
   private static String run(String... command) {
