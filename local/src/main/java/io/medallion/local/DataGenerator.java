@@ -132,7 +132,9 @@ final class DataGenerator {
       Sample sample;
       if (pick < plan.events - eventsSent) {
         // A little out of order, as events of a live system arrive.
-        ObjectNode event = events.nextAt(now.minusMillis(random.nextLong(MAX_DISORDER.toMillis() + 1)));
+        // Never before the span's first minute: its windows are the ones a replay fills.
+        Instant eventTime = now.minusMillis(random.nextLong(MAX_DISORDER.toMillis() + 1));
+        ObjectNode event = events.nextAt(eventTime.isBefore(firstEventTime) ? firstEventTime : eventTime);
         String type = event.get("event_type").asText();
         String topic = plan.topic != null ? plan.topic : Topics.RAW_TOPIC_BY_EVENT_TYPE.get(type);
         byte[] key = event.get("event_id").asText().getBytes(StandardCharsets.UTF_8);
