@@ -369,7 +369,19 @@ final class BenchCommand implements Callable<Integer> {
     JobConfig config =
         JobConfig.of(
             measured.spec,
-            settings(kafka, round, measured, gold ? Map.of("bounded", "true") : quality ? Map.of("bounded", "true", "quality.checks", round.data.resolve("checks.yaml").toString()) : Map.of()));
+            settings(
+                kafka,
+                round,
+                measured,
+                gold
+                    ? Map.of("bounded", "true")
+                    : quality
+                        ? Map.of(
+                            "bounded", "true",
+                            "quality.checks", round.data.resolve("checks.yaml").toString(),
+                            // Its own, empty dead-letter topic: in bench all, the other jobs' letters are stamped with today's time.
+                            "quality.dead-letter-topics", deadLetterTopic(kafka, round))
+                        : Map.of()));
     if (quality) {
       Files.createDirectories(round.data);
       Files.writeString(round.data.resolve("checks.yaml"), QUALITY_CHECKS);
@@ -428,6 +440,12 @@ final class BenchCommand implements Callable<Integer> {
     flink.cancel(id);
     return new Result(
         total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, rows, state);
+  }
+
+  private static String deadLetterTopic(KafkaBroker kafka, Round round) {
+    String topic = round.topic + ".dead-letters";
+    kafka.createTopics(1, topic);
+    return topic;
   }
 
   /** Bronze keeps every valid record; silver one row per distinct valid event; gold counts each of those once. */
