@@ -1,6 +1,5 @@
 package io.medallion.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.OperatingSystemMXBean;
 import io.medallion.common.config.ConfigOptions;
@@ -24,9 +23,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +76,6 @@ final class BenchCommand implements Callable<Integer> {
         - {name: v1-share, metric: schema_version_share, schema-version: 1, threshold: {min: 0.99}}
       """;
   private static final int QUALITY_CHECK_COUNT = 9;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform, gold-aggregate, quality-monitor, or all of them in turn")
@@ -281,15 +277,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** One JSON line per measured run: the machine, every setting and every figure printed above. */
   private void appendResult(String name, Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakHeapAfterGcMiB, long peakResidentMiB) throws IOException {
-    ObjectNode line = JSON.createObjectNode();
-    line.put("time", Instant.now().toString());
-    line.put("job", name);
-    ObjectNode machine = line.putObject("machine");
-    machine.put("cores", Runtime.getRuntime().availableProcessors());
-    machine.put("memory_mib", OS.getTotalMemorySize() >> 20);
-    machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    machine.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
-    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    ObjectNode line = BenchResults.line(name);
     ObjectNode settings = line.putObject("settings");
     settings.put("events", events);
     settings.put("bad_ratio", badRatio);
@@ -321,7 +309,7 @@ final class BenchCommand implements Callable<Integer> {
       figures.put("raw_consumer_per_second", Math.round(limits.consumed()));
       figures.put("raw_decode_per_second", Math.round(limits.decoded()));
     }
-    Files.writeString(results, JSON.writeValueAsString(line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    BenchResults.append(results, line);
   }
 
   private DataGenerator.Sent prefill(KafkaBroker kafka, String topic, long validEvents, long seed) {

@@ -1,6 +1,5 @@
 package io.medallion.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.OperatingSystemMXBean;
 import io.medallion.common.config.ConfigOptions;
@@ -21,9 +20,7 @@ import io.medallion.testkit.KafkaBroker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +48,6 @@ import picocli.CommandLine.Option;
       "are not measured. Figures print as a table and append as a JSON line. --jobs bronze-ingest measures bronze alone."
     })
 final class FreshnessBenchCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private static final String PII_KEY = "bench-only-pseudonymization-key";
   /** Latency percentiles are also shown per this much produce time, so a backlog that builds or drains is visible. */
@@ -341,15 +337,8 @@ final class FreshnessBenchCommand implements Callable<Integer> {
   private void appendResult(
       LiveTraffic.Sent sent, long measuredFrom, List<Line> lines, boolean caughtUp, double drainSeconds, double loadBefore, double loadAfter, Cpu cpu, Duration windowSize)
       throws Exception {
-    ObjectNode line = JSON.createObjectNode();
-    line.put("time", Instant.now().toString());
-    line.put("job", "freshness");
-    ObjectNode machine = line.putObject("machine");
-    machine.put("cores", Runtime.getRuntime().availableProcessors());
-    machine.put("memory_mib", OS.getTotalMemorySize() >> 20);
-    machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    machine.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
-    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    ObjectNode line = BenchResults.line("freshness");
+    ObjectNode machine = (ObjectNode) line.get("machine");
     machine.put("load_average_before", loadBefore);
     machine.put("load_average_after", loadAfter);
     machine.put("own_cores_used", cpu.ownCores());
@@ -400,7 +389,7 @@ final class FreshnessBenchCommand implements Callable<Integer> {
         }
       }
     }
-    Files.writeString(results, JSON.writeValueAsString(line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    BenchResults.append(results, line);
   }
 
   private static String text(Duration duration) {
