@@ -97,7 +97,11 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", defaultValue = "600", description = "give up if the layers have not caught up by then (default ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
-  @Option(names = "--checks", defaultValue = "config/quality-checks.yaml", description = "the quality monitor's check file (default ${DEFAULT-VALUE}: run from the repository root)")
+  // bin/medallion sets medallion.home to the repository, so the demo finds its checks from any directory.
+  @Option(
+      names = "--checks",
+      defaultValue = "${sys:medallion.home:-.}/config/quality-checks.yaml",
+      description = "the quality monitor's check file (default: config/quality-checks.yaml of the repository)")
   Path checks;
 
   @Option(
