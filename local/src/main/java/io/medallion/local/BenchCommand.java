@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.JobID;
@@ -48,6 +49,9 @@ import picocli.CommandLine.Parameters;
       "--warmup-jit-share of a round's CPU (at most --warmup-rounds). gold-aggregate reads silver tables that silver-transform fills from the",
       "topic first (not measured), and aggregates them bounded: every window fires at the end.",
       "quality-monitor judges nine checks of every kind over the topic, bounded, once per window.",
+      "With --sql (the default), the equivalent Flink SQL pipeline of bronze, silver and gold then runs bounded over the",
+      "same topic (gold: the same silver tables) on the same cluster and settings, after one warm-up round of its own,",
+      "and ours/SQL is reported: the ratio of their rates from the first to the last record read.",
       "`bench all` measures the four jobs in turn in one JVM and ends with a table of them.",
       "Run it in several fresh JVMs and report the median: two shared cores are noisy."
     })
@@ -107,6 +111,14 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--bad-ratio", defaultValue = "0.01", description = "bad records per event (default ${DEFAULT-VALUE})")
   double badRatio;
+
+  @Option(
+      names = "--sql",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "also measure the equivalent Flink SQL pipeline of bronze, silver and gold (default ${DEFAULT-VALUE}; --no-sql skips it)")
+  boolean sql;
 
   @Option(names = "--set", description = "extra job configuration, key=value (dotted key); repeatable")
   Map<String, String> extra = new LinkedHashMap<>();
@@ -177,9 +189,11 @@ final class BenchCommand implements Callable<Integer> {
     String name = measured.spec.name();
     String topic = TOPIC + "." + name;
     int warmups = 0;
+    Round lastWarmup = null;
     while (warmups < warmupRounds) {
       warmups++;
-      Result warmup = run(kafka, flink, measured, round(kafka, flink, measured, topic + ".warmup-" + warmups, warmupEvents, warmups));
+      lastWarmup = round(kafka, flink, measured, topic + ".warmup-" + warmups, warmupEvents, warmups);
+      Result warmup = run(kafka, flink, measured, lastWarmup);
       System.out.printf(
           "%s warm-up %d: %,d records processed at %,.0f records/s, JIT compiler %.0f %% of the CPU%n",
           name, warmups, warmup.records, warmup.records / warmup.processingSeconds, 100 * warmup.jitShare());
@@ -207,6 +221,7 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(
         "  state: largest checkpoint %,d KiB, %,.0f bytes per record; its largest task %,d KiB (%s)%n",
         result.state.totalBytes() >> 10, (double) result.state.totalBytes() / result.records, result.state.largestTaskBytes() >> 10, result.state.largestTask());
+    // Read before the SQL equivalent runs: these peaks are our job's.
     long peakHeapMiB = peakHeapBytes() >> 20;
     long peakHeapAfterGcMiB = HeapAfterGc.peakBytes() >> 20;
     long peakResidentMiB = peakResidentKiB() >> 10;
@@ -218,6 +233,18 @@ final class BenchCommand implements Callable<Integer> {
           "  raw limits on the same topic: plain consumers %,.0f records/s, consumers decoding with no sink %,.0f records/s (a thread per partition); %s processed %.2f× and %.2f× of them%n",
           limits.consumed(), limits.decoded(), name, ours / limits.consumed(), ours / limits.decoded());
     }
+    Optional<JobCatalog.Definition> sqlEquivalent = sql ? SqlEquivalents.of(measured) : Optional.empty();
+    SqlResult sqlResult = null;
+    if (sqlEquivalent.isPresent()) {
+      if (lastWarmup != null) {
+        runSql(kafka, flink, measured, sqlEquivalent.get(), lastWarmup);
+      }
+      sqlResult = runSql(kafka, flink, measured, sqlEquivalent.get(), round);
+      System.out.printf(
+          "  Flink SQL equivalent: %,.0f records/s (first to last record read), until committed %,.0f records/s, %,d rows written; ours/SQL = %.2f×, until committed %.2f×%n",
+          sqlResult.perSecond(), sqlResult.committedPerSecond(), sqlResult.rows, ours / sqlResult.perSecond(),
+          (result.records / result.committedSeconds) / sqlResult.committedPerSecond());
+    }
     System.out.printf(
         "  memory: peak heap used %,d MiB, peak heap right after a collection %,d MiB, peak resident set %,d MiB (JVM %s, max heap %,d MiB, %d cores)%n",
         peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB, System.getProperty("java.version"),
@@ -225,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(
         "  settings: parallelism %d, %d partitions, checkpoint every %s, exactly-once sinks, %d warm-up rounds of %,d events%s; %,d rows written (expected %,d)%n",
         parallelism, partitions, checkpointInterval, warmups, warmupEvents, extra.isEmpty() ? "" : ", " + extra, result.rows, expectedRows);
-    appendResult(name, result, expectedRows, warmups, limits, peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB);
+    appendResult(name, result, expectedRows, warmups, limits, sqlResult, peakHeapMiB, peakHeapAfterGcMiB, peakResidentMiB);
     System.out.println("  appended to " + results.toAbsolutePath().normalize() + " (a JSON line per run)");
     return new Summary(
         name,
@@ -236,6 +263,7 @@ final class BenchCommand implements Callable<Integer> {
         peakResidentMiB,
         result.state.totalBytes(),
         limits == null ? Double.NaN : ours / limits.consumed(),
+        sqlResult == null ? Double.NaN : ours / sqlResult.perSecond(),
         result.rows == expectedRows);
   }
 
@@ -249,16 +277,17 @@ final class BenchCommand implements Callable<Integer> {
       long residentMiB,
       long stateBytes,
       double ofRawConsumer,
+      double oursPerSql,
       boolean complete) {}
 
   private void printTable(List<Summary> summaries) {
     System.out.println();
     System.out.printf(
-        "%-17s %13s %16s %12s %14s %9s %12s %13s %5s%n",
-        "job", "records/s", "until committed", "µs CPU/rec", "heap after GC", "RSS", "state", "of raw reads", "rows");
+        "%-17s %13s %16s %12s %14s %9s %12s %13s %9s %5s%n",
+        "job", "records/s", "until committed", "µs CPU/rec", "heap after GC", "RSS", "state", "of raw reads", "ours/SQL", "rows");
     for (Summary s : summaries) {
       System.out.printf(
-          "%-17s %,13.0f %,16.0f %12.1f %10d MiB %5d MiB %8d KiB %13s %5s%n",
+          "%-17s %,13.0f %,16.0f %12.1f %10d MiB %5d MiB %8d KiB %13s %9s %5s%n",
           s.job,
           s.processedPerSecond,
           s.committedPerSecond,
@@ -267,6 +296,7 @@ final class BenchCommand implements Callable<Integer> {
           s.residentMiB,
           s.stateBytes >> 10,
           Double.isNaN(s.ofRawConsumer) ? "-" : String.format("%.2f×", s.ofRawConsumer),
+          Double.isNaN(s.oursPerSql) ? "-" : String.format("%.2f×", s.oursPerSql),
           s.complete ? "ok" : "WRONG");
     }
     System.out.printf(
@@ -276,7 +306,8 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** One JSON line per measured run: the machine, every setting and every figure printed above. */
-  private void appendResult(String name, Result result, long expectedRows, int warmups, RawLimits.Rates limits, long peakHeapMiB, long peakHeapAfterGcMiB, long peakResidentMiB) throws IOException {
+  private void appendResult(
+      String name, Result result, long expectedRows, int warmups, RawLimits.Rates limits, SqlResult sqlResult, long peakHeapMiB, long peakHeapAfterGcMiB, long peakResidentMiB) throws IOException {
     ObjectNode line = BenchResults.line(name);
     ObjectNode settings = line.putObject("settings");
     settings.put("events", events);
@@ -287,6 +318,7 @@ final class BenchCommand implements Callable<Integer> {
     settings.put("warmup_rounds", warmups);
     settings.put("warmup_events", warmupEvents);
     settings.put("warmup_jit_share", warmupJitShare);
+    settings.put("sql", sql);
     ObjectNode jobSettings = settings.putObject("job_settings");
     extra.forEach(jobSettings::put);
     ObjectNode figures = line.putObject("results");
@@ -308,6 +340,13 @@ final class BenchCommand implements Callable<Integer> {
     if (limits != null) {
       figures.put("raw_consumer_per_second", Math.round(limits.consumed()));
       figures.put("raw_decode_per_second", Math.round(limits.decoded()));
+    }
+    if (sqlResult != null) {
+      figures.put("sql_per_second", Math.round(sqlResult.perSecond()));
+      figures.put("sql_until_committed_per_second", Math.round(sqlResult.committedPerSecond()));
+      figures.put("sql_rows", sqlResult.rows);
+      figures.put("ours_per_sql", (result.records / result.processingSeconds) / sqlResult.perSecond());
+      figures.put("ours_per_sql_until_committed", (result.records / result.committedSeconds) / sqlResult.committedPerSecond());
     }
     BenchResults.append(results, line);
   }
@@ -428,6 +467,70 @@ final class BenchCommand implements Callable<Integer> {
     flink.cancel(id);
     return new Result(
         total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, rows, state);
+  }
+
+  /** What the SQL equivalent of a round measured, timed as ours: from the first record read. */
+  private record SqlResult(long records, double processingSeconds, double committedSeconds, long rows) {
+    double perSecond() {
+      return records / processingSeconds;
+    }
+
+    double committedPerSecond() {
+      return records / committedSeconds;
+    }
+  }
+
+  /**
+   * Runs the SQL equivalent bounded over the round's topic (gold: over the silver tables our round
+   * read), with the job's settings, into its own tables. Its sources count only the records they
+   * emit (the JSON format skips a malformed one unseen), so reading ends at the last increase of
+   * that count, sampled as ours is; the job then ends with a final checkpoint that commits every row.
+   */
+  private SqlResult runSql(KafkaBroker kafka, LocalFlink flink, JobCatalog measured, JobCatalog.Definition equivalent, Round round) throws Exception {
+    Map<String, String> sqlSettings = Map.of("bounded", "true", "kafka.group-id", "sql-" + measured.spec.name() + "-" + round.topic);
+    JobConfig config = JobConfig.of(measured.spec, settings(kafka, round, measured, sqlSettings));
+    StreamExecutionEnvironment env = LocalFlink.environment(JobEnvironment.flinkConfiguration(config));
+    equivalent.define(env, config);
+    long start = System.nanoTime();
+    JobID id = flink.submit(env, "sql-" + measured.spec.name());
+    long firstRead = 0;
+    long lastRead = 0;
+    long read = 0;
+    while (!flink.status(id).isGloballyTerminalState()) {
+      long now = System.nanoTime();
+      long count = flink.recordsReadBySources(id);
+      firstRead = firstRead == 0 && count > 0 ? now : firstRead;
+      lastRead = count > read ? now : lastRead;
+      read = count;
+      LockSupport.parkNanos(20_000_000L);
+    }
+    flink.await(id);
+    long finished = System.nanoTime();
+    if (firstRead == 0) {
+      throw new IllegalStateException("the SQL equivalent of " + measured.spec.name() + " ended in " + seconds(start) + " s without reading a record");
+    }
+    long records = measured == JobCatalog.GOLD_AGGREGATE ? round.sent.valid.get() : round.sent.records.get();
+    return new SqlResult(records, (lastRead - firstRead) / 1e9, (finished - firstRead) / 1e9, sqlRows(measured, config));
+  }
+
+  /** The rows the SQL equivalent committed; for gold, the silver events its rows count. */
+  private static long sqlRows(JobCatalog measured, JobConfig config) throws Exception {
+    if (measured == JobCatalog.BRONZE_INGEST) {
+      return IcebergTables.rowCount(IcebergCatalogs.loader(config).loadCatalog(), SqlEquivalents.bronzeIdentifier());
+    }
+    long rows = 0;
+    try (org.apache.paimon.catalog.Catalog catalog = PaimonCatalogs.create(config)) {
+      if (measured == JobCatalog.GOLD_AGGREGATE) {
+        for (GoldTable table : GoldTable.values()) {
+          rows += PaimonReads.readAll(catalog.getTable(SqlEquivalents.goldIdentifier(table))).stream().mapToLong(row -> GoldRows.events(table, row)).sum();
+        }
+      } else {
+        for (SilverTable table : SilverTable.values()) {
+          rows += PaimonTables.rowCount(catalog.getTable(SqlEquivalents.silverIdentifier(table)));
+        }
+      }
+    }
+    return rows;
   }
 
   private static String deadLetterTopic(KafkaBroker kafka, Round round) {

@@ -19,6 +19,9 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
  */
 public final class InProcessMetrics implements MetricReporter, MetricReporterFactory {
   private static final String JOB_ID = "<job_id>";
+  private static final String OPERATOR_NAME = "<operator_name>";
+  /** How Flink names a source's operator; its {@code numRecordsIn} counts the records its reader emitted. */
+  private static final String SOURCE_PREFIX = "Source: ";
   private static final Map<Counter, Registration> COUNTERS = new ConcurrentHashMap<>();
   /**
    * The final counts of tasks that have finished: a bounded job's tasks finish one by one, and a
@@ -26,21 +29,47 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
    */
   private static final Map<Registration, Long> FINISHED = new ConcurrentHashMap<>();
 
-  private record Registration(String jobId, String name) {}
+  /** A counter's job, operator (empty for a task's counters) and name. */
+  private record Registration(String jobId, String operator, String name) {
+    boolean ofSource() {
+      return operator.startsWith(SOURCE_PREFIX);
+    }
+  }
 
   /**
    * The sum of every counter of {@code job} with the given name, e.g. {@code recordsIn}, those of
    * finished tasks included (and so, after a restart, those of the failed attempt as well).
    */
   static long sum(JobID job, String name) {
+    return sum(job, name, false);
+  }
+
+  /**
+   * The sum of {@code job}'s source operators' counters with this name, e.g. {@code numRecordsIn}:
+   * the records its sources read, for jobs (Flink SQL's) whose operators count no {@code recordsIn} of ours.
+   */
+  static long sumOfSources(JobID job, String name) {
+    return sum(job, name, true);
+  }
+
+  private static long sum(JobID job, String name, boolean sourcesOnly) {
     String id = job.toHexString();
-    long total = FINISHED.getOrDefault(new Registration(id, name), 0L);
+    long total = 0;
+    for (Map.Entry<Registration, Long> entry : FINISHED.entrySet()) {
+      if (counts(entry.getKey(), id, name, sourcesOnly)) {
+        total += entry.getValue();
+      }
+    }
     for (Map.Entry<Counter, Registration> entry : COUNTERS.entrySet()) {
-      if (entry.getValue().jobId.equals(id) && entry.getValue().name.equals(name)) {
+      if (counts(entry.getValue(), id, name, sourcesOnly)) {
         total += entry.getKey().getCount();
       }
     }
     return total;
+  }
+
+  private static boolean counts(Registration registration, String jobId, String name, boolean sourcesOnly) {
+    return registration.jobId.equals(jobId) && registration.name.equals(name) && (!sourcesOnly || registration.ofSource());
   }
 
   /** The settings that install this reporter in a cluster's configuration. */
@@ -63,7 +92,7 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
   public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
     String jobId = group.getAllVariables().get(JOB_ID);
     if (metric instanceof Counter counter && jobId != null) {
-      COUNTERS.put(counter, new Registration(jobId, name));
+      COUNTERS.put(counter, new Registration(jobId, group.getAllVariables().getOrDefault(OPERATOR_NAME, ""), name));
     }
   }
 

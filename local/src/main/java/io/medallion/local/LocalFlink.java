@@ -62,6 +62,11 @@ final class LocalFlink implements AutoCloseable {
     return InProcessMetrics.sum(job, name);
   }
 
+  /** The records the job's sources have read so far (their operators' {@code numRecordsIn}). */
+  long recordsReadBySources(JobID job) {
+    return InProcessMetrics.sumOfSources(job, "numRecordsIn");
+  }
+
   /**
    * Each task's state in the job's latest completed checkpoint, in bytes by task name (the chained
    * operators' names); empty before the first checkpoint completes.

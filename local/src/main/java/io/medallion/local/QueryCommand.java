@@ -62,7 +62,8 @@ final class QueryCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String options(Map<String, String> options) {
+  /** Options of a SQL WITH clause, quoted. */
+  static String options(Map<String, String> options) {
     return options.entrySet().stream()
         .map(e -> "'" + e.getKey().replace("'", "''") + "' = '" + e.getValue().replace("'", "''") + "'")
         .collect(Collectors.joining(", "));

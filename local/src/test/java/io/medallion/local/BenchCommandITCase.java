@@ -35,10 +35,14 @@ class BenchCommandITCase {
         .contains("quality-monitor: processed 2,020 records in")
         .contains("JIT compiler")
         .contains("raw limits on the same topic: plain consumers")
+        .contains("Flink SQL equivalent: ")
         .contains("1 warm-up rounds of 1,000 events; 90 rows written (expected 90)");
     List<String> table = report.lines().dropWhile(l -> !l.startsWith("job ")).toList();
     assertThat(table.subList(1, 5)).extracting(l -> l.split(" +")[0]).containsExactly("bronze-ingest", "silver-transform", "gold-aggregate", "quality-monitor");
     assertThat(table.subList(1, 5)).allSatisfy(l -> assertThat(l).endsWith(" ok"));
+    // The quality monitor has no SQL equivalent.
+    assertThat(table.subList(1, 4)).allSatisfy(l -> assertThat(l).matches(".* [0-9.]+× +ok"));
+    assertThat(table.get(4)).matches(".* - +ok");
 
     List<JsonNode> lines = new ArrayList<>();
     for (String line : Files.readAllLines(results)) {
@@ -57,6 +61,15 @@ class BenchCommandITCase {
     assertThat(lines).extracting(l -> l.at("/results/records").asLong()).containsExactly(2020L, 2020L, 2000L, 2020L);
     assertThat(lines.get(3).at("/results/rows").asLong()).isEqualTo(90);
     assertThat(lines.get(0).at("/results/raw_consumer_per_second").asLong()).isPositive();
+    assertThat(lines.subList(0, 3))
+        .allSatisfy(
+            l -> {
+              assertThat(l.at("/results/sql_per_second").asLong()).isPositive();
+              assertThat(l.at("/results/sql_until_committed_per_second").asLong()).isPositive();
+              assertThat(l.at("/results/sql_rows").asLong()).isPositive();
+              assertThat(l.at("/results/ours_per_sql").asDouble()).isPositive().isFinite();
+            });
+    assertThat(lines.get(3).at("/results").has("sql_per_second")).isFalse();
     // Bronze and silver run until a checkpoint commits their rows; the bounded ones may end before their first.
     assertThat(lines.subList(0, 2)).allSatisfy(l -> assertThat(l.at("/results/peak_checkpoint_bytes").asLong()).isPositive());
   }
