@@ -85,7 +85,7 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "the job to measure: bronze-ingest, silver-transform, gold-aggregate, quality-monitor, or all of them in turn")
   String job;
 
-  @Option(names = "--events", defaultValue = "1000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
+  @Option(names = "--events", defaultValue = "2000000", description = "valid events in the measured round (default ${DEFAULT-VALUE})")
   long events;
 
   @Option(names = "--warmup-rounds", defaultValue = "5", description = "at most this many unmeasured rounds first (default ${DEFAULT-VALUE})")
