@@ -2,6 +2,7 @@ package io.medallion.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -123,12 +124,40 @@ public final class KafkaBroker implements AutoCloseable {
           }
         }
       }
+      awaitReplicas(admin, partitions, topics);
     } catch (ExecutionException e) {
       throw new IllegalStateException("creating topics failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     }
+  }
+
+  /**
+   * Waits until the broker hosts a replica of every new partition. The controller answers
+   * createTopics before the broker has applied the new partitions, while the broker's metadata
+   * already names it leader: an idempotent producer's first batch to a partition then fails with
+   * NOT_LEADER_OR_FOLLOWER while its later batches land, and the retried first batch is rejected
+   * as out of sequence until the delivery timeout (seen as a bench pre-fill stalling for 120 s).
+   */
+  private static void awaitReplicas(Admin admin, int partitions, String... topics) throws ExecutionException, InterruptedException {
+    Set<TopicPartition> expected = new HashSet<>();
+    for (String topic : topics) {
+      for (int partition = 0; partition < partitions; partition++) {
+        expected.add(new TopicPartition(topic, partition));
+      }
+    }
+    List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(node -> node.id()).toList();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      Set<TopicPartition> hosted = new HashSet<>();
+      admin.describeLogDirs(brokers).allDescriptions().get().values()
+          .forEach(dirs -> dirs.values().forEach(dir -> hosted.addAll(dir.replicaInfos().keySet())));
+      if (hosted.containsAll(expected)) {
+        return;
+      }
+    }
+    throw new IllegalStateException("the broker does not host every partition of " + String.join(", ", topics) + " 30 s after creating them");
   }
 
   /** A producer of raw bytes; idempotent, all replicas acknowledge. */
