@@ -146,11 +146,13 @@ final class BenchCommand implements Callable<Integer> {
       double processingCpuSeconds,
       double committedCpuSeconds,
       double jitSeconds,
+      double stealShare,
       long rows,
       StatePeak state) {
     double jitShare() {
       return jitSeconds / processingCpuSeconds;
     }
+
   }
 
   /** Pre-fills the round's topic (and for gold, its silver tables). */
@@ -195,8 +197,8 @@ final class BenchCommand implements Callable<Integer> {
       lastWarmup = round(kafka, flink, measured, topic + ".warmup-" + warmups, warmupEvents, warmups);
       Result warmup = run(kafka, flink, measured, lastWarmup);
       System.out.printf(
-          "%s warm-up %d: %,d records processed at %,.0f records/s, JIT compiler %.0f %% of the CPU%n",
-          name, warmups, warmup.records, warmup.records / warmup.processingSeconds, 100 * warmup.jitShare());
+          "%s warm-up %d: %,d records processed at %,.0f records/s, JIT compiler %.0f %% of the CPU, steal %.0f %%%n",
+          name, warmups, warmup.records, warmup.records / warmup.processingSeconds, 100 * warmup.jitShare(), 100 * warmup.stealShare);
       // Without /proc there is no JIT figure: all rounds run.
       if (JitCpu.available() && warmup.jitShare() < warmupJitShare) {
         break;
@@ -216,8 +218,8 @@ final class BenchCommand implements Callable<Integer> {
         "  end to end %.1f s = %,.0f records/s (submit to every row committed: start-up too)%n",
         result.endToEndSeconds, result.records / result.endToEndSeconds);
     System.out.printf(
-        "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record%n",
-        result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records);
+        "  cpu until the last record: %.1f s of process time, %.1f µs per record (broker and job share the JVM), JIT compiler %.0f %% of it; until committed %.1f µs per record; steal %.0f %% of the machine's CPU (time the hypervisor gave other guests)%n",
+        result.processingCpuSeconds, result.processingCpuSeconds * 1e6 / result.records, 100 * result.jitShare(), result.committedCpuSeconds * 1e6 / result.records, 100 * result.stealShare);
     System.out.printf(
         "  state: largest checkpoint %,d KiB, %,.0f bytes per record; its largest task %,d KiB (%s)%n",
         result.state.totalBytes() >> 10, (double) result.state.totalBytes() / result.records, result.state.largestTaskBytes() >> 10, result.state.largestTask());
@@ -259,6 +261,7 @@ final class BenchCommand implements Callable<Integer> {
         ours,
         result.records / result.committedSeconds,
         result.processingCpuSeconds * 1e6 / result.records,
+        result.stealShare,
         peakHeapAfterGcMiB,
         peakResidentMiB,
         result.state.totalBytes(),
@@ -273,6 +276,7 @@ final class BenchCommand implements Callable<Integer> {
       double processedPerSecond,
       double committedPerSecond,
       double cpuMicrosPerRecord,
+      double stealShare,
       long heapAfterGcMiB,
       long residentMiB,
       long stateBytes,
@@ -283,15 +287,16 @@ final class BenchCommand implements Callable<Integer> {
   private void printTable(List<Summary> summaries) {
     System.out.println();
     System.out.printf(
-        "%-17s %13s %16s %12s %14s %9s %12s %13s %9s %5s%n",
-        "job", "records/s", "until committed", "µs CPU/rec", "heap after GC", "RSS", "state", "of raw reads", "ours/SQL", "rows");
+        "%-17s %13s %16s %12s %6s %14s %9s %12s %13s %9s %5s%n",
+        "job", "records/s", "until committed", "µs CPU/rec", "steal", "heap after GC", "RSS", "state", "of raw reads", "ours/SQL", "rows");
     for (Summary s : summaries) {
       System.out.printf(
-          "%-17s %,13.0f %,16.0f %12.1f %10d MiB %5d MiB %8d KiB %13s %9s %5s%n",
+          "%-17s %,13.0f %,16.0f %12.1f %5.0f%% %10d MiB %5d MiB %8d KiB %13s %9s %5s%n",
           s.job,
           s.processedPerSecond,
           s.committedPerSecond,
           s.cpuMicrosPerRecord,
+          100 * s.stealShare,
           s.heapAfterGcMiB,
           s.residentMiB,
           s.stateBytes >> 10,
@@ -329,6 +334,7 @@ final class BenchCommand implements Callable<Integer> {
     figures.put("cpu_microseconds_per_record", result.processingCpuSeconds * 1e6 / result.records);
     figures.put("cpu_microseconds_per_record_until_committed", result.committedCpuSeconds * 1e6 / result.records);
     figures.put("jit_share", result.jitShare());
+    figures.put("steal_share", result.stealShare);
     figures.put("peak_heap_mib", peakHeapMiB);
     figures.put("peak_heap_after_gc_mib", peakHeapAfterGcMiB);
     figures.put("peak_resident_mib", peakResidentMiB);
@@ -420,6 +426,7 @@ final class BenchCommand implements Callable<Integer> {
     long expectedRows = expectedRows(measured, round);
     long cpuStart = OS.getProcessCpuTime();
     double jitStart = JitCpu.seconds();
+    double stealStart = StealTime.seconds();
     long start = System.nanoTime();
     JobID id = flink.submit(env, measured.spec.name());
     long firstSeen = 0;
@@ -427,11 +434,11 @@ final class BenchCommand implements Callable<Integer> {
     StatePeak state = new StatePeak();
     long stateSampled = start;
     while (seen < total) {
-      requireRunning(flink, id);
       long now = System.nanoTime();
       seen = flink.sumOfCounter(id, StageMetrics.RECORDS_IN);
       firstSeen = firstSeen == 0 && seen > 0 ? now : firstSeen;
       if (now - stateSampled > STATE_SAMPLE_INTERVAL.toNanos()) {
+        requireRunning(flink, id);
         state.sample(flink.checkpointedStateBytes(id));
         stateSampled = now;
       }
@@ -440,6 +447,8 @@ final class BenchCommand implements Callable<Integer> {
     long allSeen = System.nanoTime();
     double processingCpuSeconds = (OS.getProcessCpuTime() - cpuStart) / 1e9;
     double jitSeconds = JitCpu.seconds() - jitStart;
+    // Over the same span as the CPU time: from submission to the last record.
+    double stealShare = StealTime.share(StealTime.seconds() - stealStart, (allSeen - start) / 1e9);
     long rows = 0;
     long deadline = allSeen + COMMIT_TIMEOUT.toNanos();
     if (gold || quality) {
@@ -448,7 +457,7 @@ final class BenchCommand implements Callable<Integer> {
       rows = committedRows(measured, config);
       long finished = System.nanoTime();
       return new Result(
-          total, (allSeen - firstSeen) / 1e9, (finished - firstSeen) / 1e9, (finished - start) / 1e9, processingCpuSeconds, (OS.getProcessCpuTime() - cpuStart) / 1e9, jitSeconds, rows, state);
+          total, (allSeen - firstSeen) / 1e9, (finished - firstSeen) / 1e9, (finished - start) / 1e9, processingCpuSeconds, (OS.getProcessCpuTime() - cpuStart) / 1e9, jitSeconds, stealShare, rows, state);
     }
     while (rows < expectedRows) {
       requireRunning(flink, id);
@@ -466,7 +475,7 @@ final class BenchCommand implements Callable<Integer> {
     state.sample(flink.checkpointedStateBytes(id));
     flink.cancel(id);
     return new Result(
-        total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, rows, state);
+        total, (allSeen - firstSeen) / 1e9, (committed - firstSeen) / 1e9, (committed - start) / 1e9, processingCpuSeconds, committedCpuSeconds, jitSeconds, stealShare, rows, state);
   }
 
   /** What the SQL equivalent of a round measured, timed as ours: from the first record read. */
@@ -572,7 +581,15 @@ final class BenchCommand implements Callable<Integer> {
     return rows;
   }
 
+  /** Throws if the job ended, or failed at all: a round with a restart in it measures the restart. */
   private static void requireRunning(LocalFlink flink, JobID id) throws Exception {
+    Optional<String> failure = flink.latestFailure(id);
+    if (failure.isPresent()) {
+      if (!flink.status(id).isGloballyTerminalState()) {
+        flink.cancel(id);
+      }
+      throw new IllegalStateException("the job failed during the round (a measured round must not restart): " + failure.get());
+    }
     if (flink.status(id).isGloballyTerminalState()) {
       flink.await(id);
       throw new IllegalStateException("the job ended before it had processed every record");

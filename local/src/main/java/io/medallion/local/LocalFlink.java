@@ -10,10 +10,12 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.nio.file.Path;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -85,6 +87,11 @@ final class LocalFlink implements AutoCloseable {
       }
     }
     return bytes;
+  }
+
+  /** The stack trace of the job's latest failure, if it failed since submission, even if it has restarted since. */
+  Optional<String> latestFailure(JobID job) throws Exception {
+    return Optional.ofNullable(cluster.getExecutionGraph(job).get().getFailureInfo()).map(ErrorInfo::getExceptionAsString);
   }
 
   JobStatus status(JobID job) throws Exception {
