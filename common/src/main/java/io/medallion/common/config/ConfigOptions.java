@@ -147,6 +147,51 @@ public final class ConfigOptions {
           Duration.ofDays(1),
           "quality-monitor: how long an event id is remembered for the duplicate ratio (state TTL).");
 
+  public static final ConfigOption<Boolean> ICEBERG_MAINTENANCE_ENABLED =
+      option(
+          "iceberg.maintenance.enabled",
+          Parsers::bool,
+          "true or false",
+          true,
+          "Unbounded jobs that write an Iceberg table also maintain it (Iceberg's Flink TableMaintenance): expire snapshots, delete orphan files, compact small files.");
+  public static final ConfigOption<Duration> ICEBERG_MAINTENANCE_INTERVAL =
+      option(
+          "iceberg.maintenance.interval",
+          Parsers::duration,
+          "a duration",
+          Duration.ofMinutes(1),
+          "How often the table is checked for maintenance that is due; each task runs at most this often.");
+  public static final ConfigOption<Duration> ICEBERG_MAINTENANCE_SNAPSHOT_MAX_AGE =
+      option(
+          "iceberg.maintenance.snapshot-max-age",
+          Parsers::duration,
+          "a duration",
+          Duration.ofDays(1),
+          "Snapshots older than this are expired, except the newest retain-last; at least checkpoint.timeout + 10 × checkpoint.interval, so the job's own latest commit, which a restore looks up, is never expired.");
+  public static final ConfigOption<Integer> ICEBERG_MAINTENANCE_RETAIN_LAST =
+      option("iceberg.maintenance.retain-last", Parsers::positiveInt, "a whole number >= 1", 10, "The newest snapshots kept whatever their age.");
+  public static final ConfigOption<Duration> ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE =
+      option(
+          "iceberg.maintenance.orphan-min-age",
+          Parsers::duration,
+          "a duration",
+          Duration.ofDays(3),
+          "Files that no snapshot refers to are deleted once older than this; at least checkpoint.timeout + 10 × checkpoint.interval, because the files of a checkpoint not yet committed belong to no snapshot.");
+  public static final ConfigOption<Duration> ICEBERG_MAINTENANCE_ORPHAN_INTERVAL =
+      option(
+          "iceberg.maintenance.orphan-interval",
+          Parsers::duration,
+          "a duration",
+          Duration.ofHours(1),
+          "How often the table's location is listed for orphan files (a listing of every file: keep it rare on object stores).");
+  public static final ConfigOption<Integer> ICEBERG_MAINTENANCE_COMPACT_AFTER_FILES =
+      option(
+          "iceberg.maintenance.compact-after-files",
+          Parsers::positiveInt,
+          "a whole number >= 1",
+          50,
+          "Small data files are rewritten into larger ones once this many were added since the last compaction.");
+
   public static final ConfigOption<String> PII_HMAC_KEY =
       new ConfigOption<>("pii.hmac-key", Parsers::string, "a secret", null, true, "Key of the HMAC-SHA256 pseudonymization of email and ip_address (silver).");
 
@@ -191,6 +236,13 @@ public final class ConfigOptions {
           QUALITY_DEAD_LETTER_TOPICS,
           QUALITY_ALERTS_TOPIC,
           QUALITY_DUPLICATE_RETENTION,
+          ICEBERG_MAINTENANCE_ENABLED,
+          ICEBERG_MAINTENANCE_INTERVAL,
+          ICEBERG_MAINTENANCE_SNAPSHOT_MAX_AGE,
+          ICEBERG_MAINTENANCE_RETAIN_LAST,
+          ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE,
+          ICEBERG_MAINTENANCE_ORPHAN_INTERVAL,
+          ICEBERG_MAINTENANCE_COMPACT_AFTER_FILES,
           PII_HMAC_KEY);
 
   static final Map<String, ConfigOption<?>> BY_KEY =

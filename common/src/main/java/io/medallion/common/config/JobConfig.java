@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -169,6 +170,7 @@ public final class JobConfig {
       }
     }
     checkJobNeeds(job, values, problems);
+    checkIcebergRetention(job, values, parsed, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -212,6 +214,35 @@ public final class JobConfig {
     if (job.needs().contains(JobSpec.Needs.QUALITY_CHECKS)) {
       requireKey(values, ConfigOptions.QUALITY_CHECKS, job, problems);
     }
+  }
+
+  /**
+   * Iceberg's Flink committer finds, on restore, the last checkpoint it committed by walking back the
+   * table's snapshots (it commits at least every tenth checkpoint, empty or not), and the files of a
+   * checkpoint not yet committed belong to no snapshot: expiring or deleting sooner than a
+   * checkpoint's lifetime could duplicate rows or lose files on restore.
+   */
+  private static void checkIcebergRetention(JobSpec job, Map<String, String> values, Map<String, Object> parsed, List<String> problems) {
+    if (!job.needs().contains(JobSpec.Needs.ICEBERG) || !valueOf(ConfigOptions.ICEBERG_MAINTENANCE_ENABLED, parsed)) {
+      return;
+    }
+    Duration floor =
+        valueOf(ConfigOptions.CHECKPOINT_TIMEOUT, parsed).plus(valueOf(ConfigOptions.CHECKPOINT_INTERVAL, parsed).multipliedBy(10));
+    for (ConfigOption<Duration> retention :
+        List.of(ConfigOptions.ICEBERG_MAINTENANCE_SNAPSHOT_MAX_AGE, ConfigOptions.ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE)) {
+      Duration value = valueOf(retention, parsed);
+      if (value.compareTo(floor) < 0) {
+        problems.add(
+            retention.key() + ": " + values.getOrDefault(retention.key(), value.toString())
+                + " is shorter than checkpoint.timeout + 10 × checkpoint.interval (" + (floor.toMillis() % 1000 == 0 ? floor.toSeconds() + "s" : floor.toMillis() + "ms")
+                + "): a restore could miss the job's last commit or the files of its last checkpoint");
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T valueOf(ConfigOption<T> option, Map<String, Object> parsed) {
+    return parsed.containsKey(option.key()) ? (T) parsed.get(option.key()) : option.defaultValue();
   }
 
   private static void requireKey(Map<String, String> values, Object key, JobSpec job, List<String> problems) {

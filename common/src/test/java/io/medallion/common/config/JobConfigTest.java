@@ -110,6 +110,35 @@ class JobConfigTest {
   }
 
   @Test
+  void refusesIcebergRetentionShorterThanACheckpointsLifetimeUnlessMaintenanceIsOff() {
+    List<String> base =
+        List.of(
+            "kafka.bootstrap-servers=k:9092",
+            "kafka.topics=raw.a",
+            "iceberg.catalog.warehouse=/w",
+            "checkpoint.interval=30s",
+            "checkpoint.timeout=5m",
+            "iceberg.maintenance.snapshot-max-age=9m",
+            "iceberg.maintenance.orphan-min-age=599s");
+    assertThatThrownBy(() -> JobConfig.load(BRONZE, null, base, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .extracting(e -> ((ConfigException) e).problems())
+        .isEqualTo(
+            List.of(
+                "iceberg.maintenance.snapshot-max-age: 9m is shorter than checkpoint.timeout + 10 × checkpoint.interval (600s)"
+                    + ": a restore could miss the job's last commit or the files of its last checkpoint",
+                "iceberg.maintenance.orphan-min-age: 599s is shorter than checkpoint.timeout + 10 × checkpoint.interval (600s)"
+                    + ": a restore could miss the job's last commit or the files of its last checkpoint"));
+    List<String> atTheFloor = new ArrayList<>(base.subList(0, 5));
+    atTheFloor.addAll(List.of("iceberg.maintenance.snapshot-max-age=10m", "iceberg.maintenance.orphan-min-age=10m"));
+    assertThat(JobConfig.load(BRONZE, null, atTheFloor, Map.of()).get(ConfigOptions.ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE))
+        .isEqualTo(Duration.ofMinutes(10));
+    List<String> off = new ArrayList<>(base);
+    off.add("iceberg.maintenance.enabled=false");
+    assertThat(JobConfig.load(BRONZE, null, off, Map.of()).get(ConfigOptions.ICEBERG_MAINTENANCE_ENABLED)).isFalse();
+  }
+
+  @Test
   void rejectsBothTopicsAndAPattern() {
     assertThatThrownBy(
             () ->

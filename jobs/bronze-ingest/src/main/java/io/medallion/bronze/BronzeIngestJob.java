@@ -12,6 +12,7 @@ import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
+import io.medallion.common.iceberg.IcebergMaintenance;
 import io.medallion.common.kafka.KafkaConnectors;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -41,6 +42,7 @@ public final class BronzeIngestJob {
   public static final String DECODE_UID = "decode-envelope";
   public static final String BRONZE_SINK_UID = "bronze-events-sink";
   public static final String DLQ_SINK_UID = "dlq-bronze-sink";
+  public static final String MAINTENANCE_UID_SUFFIX = "bronze-events-maintenance";
 
   private static final Logger LOG = LoggerFactory.getLogger(BronzeIngestJob.class);
 
@@ -58,6 +60,7 @@ public final class BronzeIngestJob {
     LOG.info("Defining {} with {}", SPEC.name(), config);
     CatalogLoader catalog = IcebergCatalogs.loader(config);
     BronzeEventsTable.definition().ensure(catalog.loadCatalog());
+    IcebergMaintenance.appendIfEnabled(env, config, TableLoader.fromCatalog(catalog, BronzeEventsTable.IDENTIFIER), MAINTENANCE_UID_SUFFIX);
     build(
         env,
         KafkaConnectors.rawSource(config),

@@ -8,6 +8,7 @@ import io.medallion.common.event.RawRecord;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.iceberg.IcebergCatalogs;
+import io.medallion.common.iceberg.IcebergMaintenance;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.common.quality.RecordProfile;
@@ -44,6 +45,7 @@ public final class QualityMonitorJob {
   public static final String RAW_SOURCE_UID = "raw-topics-source";
   public static final String DEAD_LETTER_SOURCE_UID = "dead-letter-topics-source";
   public static final String METRICS_SINK_UID = "quality-metrics-sink";
+  public static final String MAINTENANCE_UID_SUFFIX = "quality-metrics-maintenance";
   public static final String ALERTS_SINK_UID = "quality-alerts-sink";
 
   /**
@@ -74,6 +76,7 @@ public final class QualityMonitorJob {
     CatalogLoader catalog = IcebergCatalogs.loader(config);
     QualityMetricsTable.definition().ensure(catalog.loadCatalog());
     TableLoader metrics = TableLoader.fromCatalog(catalog, QualityMetricsTable.IDENTIFIER);
+    IcebergMaintenance.appendIfEnabled(env, config, metrics.clone(), MAINTENANCE_UID_SUFFIX);
     build(
         env,
         KafkaConnectors.rawSource(config),
