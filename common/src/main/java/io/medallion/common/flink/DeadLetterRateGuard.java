@@ -34,7 +34,11 @@ public final class DeadLetterRateGuard {
     this.metrics = metrics;
   }
 
-  /** The input record was written. */
+  /**
+   * The input record was written; call after it is emitted.
+   *
+   * @throws SuppressRestartsException when the action is {@code fail} and this record completed a window above the limit
+   */
   public void written() {
     record(false);
   }
