@@ -1,5 +1,6 @@
 package io.medallion.common.config;
 
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,31 @@ public final class ConfigOptions {
 
   public static final ConfigOption<String> DLQ_TOPIC =
       option("dlq.topic", Parsers::string, "a topic name", null, "Dead-letter topic; defaults to dlq.<stage> of the job.");
+
+  // The circuit breaker's keys are siblings, not dlq.max-rate.window: a key that is both a value and
+  // a prefix of others cannot be written as nested YAML maps (Flink 2.0 renamed state.backend to
+  // state.backend.type for the same reason), and nested maps must stay equivalent to dotted keys.
+  public static final ConfigOption<Double> DLQ_MAX_RATE =
+      option(
+          "dlq.max-rate",
+          Parsers::ratio,
+          "a ratio from 0 to 1, e.g. 0.05",
+          null,
+          "bronze, silver and gold: the circuit breaker; more than this share of a dlq.rate-window dead-lettered trips dlq.rate-action. Unset: no limit.");
+  public static final ConfigOption<Long> DLQ_RATE_WINDOW =
+      option(
+          "dlq.rate-window",
+          Parsers::positiveLong,
+          "a number of input records",
+          1000L,
+          "The circuit breaker's window: this many input records of one subtask (a count, not a duration, so a catch-up or replay is judged as the live run was).");
+  public static final ConfigOption<DeadLetterRateBreaker.Action> DLQ_RATE_ACTION =
+      option(
+          "dlq.rate-action",
+          Parsers::rateAction,
+          "alert or fail",
+          DeadLetterRateBreaker.Action.ALERT,
+          "What a tripped circuit breaker does: alert logs a warning and counts deadLetterRateTrips; fail stops the job without restarts.");
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       option("checkpoint.interval", Parsers::duration, "a duration", Duration.ofSeconds(30), "Checkpoint (and table commit) interval.");
@@ -214,6 +240,9 @@ public final class ConfigOptions {
           KAFKA_TRANSACTION_TIMEOUT,
           KAFKA_PARTITION_DISCOVERY,
           DLQ_TOPIC,
+          DLQ_MAX_RATE,
+          DLQ_RATE_WINDOW,
+          DLQ_RATE_ACTION,
           CHECKPOINT_INTERVAL,
           CHECKPOINT_DIR,
           CHECKPOINT_TIMEOUT,

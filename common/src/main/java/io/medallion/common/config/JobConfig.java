@@ -3,6 +3,7 @@ package io.medallion.common.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -336,6 +337,12 @@ public final class JobConfig {
       throw new IllegalStateException(job.name() + " writes no dead letters");
     }
     return getOptional(ConfigOptions.DLQ_TOPIC).orElse(job.stage().defaultTopic());
+  }
+
+  /** The dead-letter circuit breaker's limit, when {@code dlq.max-rate} is set. */
+  public Optional<DeadLetterRateBreaker.Limit> deadLetterRateLimit() {
+    return getOptional(ConfigOptions.DLQ_MAX_RATE)
+        .map(rate -> new DeadLetterRateBreaker.Limit(rate, get(ConfigOptions.DLQ_RATE_WINDOW), get(ConfigOptions.DLQ_RATE_ACTION)));
   }
 
   /** The consumer group: {@code kafka.group-id}, or the job name. */

@@ -1,5 +1,6 @@
 package io.medallion.common.config;
 
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -54,6 +55,29 @@ public final class Parsers {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("is not a whole number");
     }
+  }
+
+  /** A share from 0 to 1 inclusive, e.g. {@code 0.05}. */
+  static double ratio(String text) {
+    double value;
+    try {
+      value = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("is not a number");
+    }
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException("is not from 0 to 1");
+    }
+    return value;
+  }
+
+  static DeadLetterRateBreaker.Action rateAction(String text) {
+    for (DeadLetterRateBreaker.Action action : DeadLetterRateBreaker.Action.values()) {
+      if (action.configValue().equals(text.toLowerCase(Locale.ROOT))) {
+        return action;
+      }
+    }
+    throw new IllegalArgumentException("is not alert or fail");
   }
 
   /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 {@code PT30S}. */

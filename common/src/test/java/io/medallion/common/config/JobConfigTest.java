@@ -3,6 +3,7 @@ package io.medallion.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.quality.Metric;
 import io.medallion.common.quality.QualityCheck;
@@ -298,6 +299,41 @@ class JobConfigTest {
             e -> assertThat(e.problems()).hasSize(3).anySatisfy(p -> assertThat(p).startsWith("gold.window-size"))
                 .anySatisfy(p -> assertThat(p).startsWith("gold.allowed-lateness"))
                 .anySatisfy(p -> assertThat(p).startsWith("watermark.idle-timeout")));
+  }
+
+  @Test
+  void theDeadLetterCircuitBreakerIsOffUnlessAMaxRateIsSetAndItsKeysNestLikeAnyOther() throws Exception {
+    List<String> base = List.of("kafka.bootstrap-servers=k:9092", "paimon.catalog.warehouse=/p");
+    assertThat(JobConfig.load(GOLD, null, base, Map.of()).deadLetterRateLimit()).isEmpty();
+
+    Path file =
+        yaml(
+            """
+            dlq: {topic: dlq.custom, max-rate: 0.05, rate-window: 500, rate-action: FAIL}
+            """);
+    assertThat(JobConfig.load(GOLD, file, base, Map.of()).deadLetterRateLimit())
+        .contains(new DeadLetterRateBreaker.Limit(0.05, 500, DeadLetterRateBreaker.Action.FAIL));
+
+    List<String> rateOnly = new ArrayList<>(base);
+    rateOnly.add("dlq.max-rate=0");
+    assertThat(JobConfig.load(GOLD, null, rateOnly, Map.of()).deadLetterRateLimit())
+        .contains(new DeadLetterRateBreaker.Limit(0, 1000, DeadLetterRateBreaker.Action.ALERT));
+
+    List<String> bad = new ArrayList<>(base);
+    bad.addAll(List.of("dlq.max-rate=5%", "dlq.rate-window=0", "dlq.rate-action=stop"));
+    assertThatThrownBy(() -> JobConfig.load(GOLD, null, bad, Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "dlq.max-rate: '5%' is not a number; expected a ratio from 0 to 1, e.g. 0.05",
+                        "dlq.rate-window: '0' must be at least 1; expected a number of input records",
+                        "dlq.rate-action: 'stop' is not alert or fail; expected alert or fail"));
+    List<String> aboveOne = new ArrayList<>(base);
+    aboveOne.add("dlq.max-rate=1.5");
+    assertThatThrownBy(() -> JobConfig.load(GOLD, null, aboveOne, Map.of()))
+        .hasMessageEndingWith("dlq.max-rate: '1.5' is not from 0 to 1; expected a ratio from 0 to 1, e.g. 0.05");
   }
 
   private static final JobSpec QUALITY =

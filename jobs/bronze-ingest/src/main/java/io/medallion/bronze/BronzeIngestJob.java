@@ -5,6 +5,7 @@ import io.medallion.common.config.JobArgs;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
 import io.medallion.common.deadletter.DeadLetter;
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.deadletter.DeadLetters;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.event.RawRecord;
@@ -65,6 +66,7 @@ public final class BronzeIngestJob {
         env,
         KafkaConnectors.rawSource(config),
         config.get(ConfigOptions.MAX_RECORD_BYTES),
+        config.deadLetterRateLimit().orElse(null),
         LakeSinks.icebergAppend(
             TableLoader.fromCatalog(catalog, BronzeEventsTable.IDENTIFIER),
             BRONZE_SINK_UID,
@@ -72,18 +74,23 @@ public final class BronzeIngestJob {
         LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
   }
 
-  /** The topology, with its edges injected: tests pass their own source or wrapped sinks. */
+  /**
+   * The topology, with its edges injected: tests pass their own source or wrapped sinks.
+   *
+   * @param deadLetterRate the dead-letter circuit breaker's limit, or null for none
+   */
   public static void build(
       StreamExecutionEnvironment env,
       Source<RawRecord, ?, ?> source,
       long maxRecordBytes,
+      DeadLetterRateBreaker.Limit deadLetterRate,
       Consumer<DataStream<RowData>> bronzeSink,
       Consumer<DataStream<DeadLetter>> deadLetterSink) {
     DataStream<RawRecord> raw =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "raw topics").uid(SOURCE_UID);
     SingleOutputStreamOperator<RowData> rows =
         raw.process(
-                new DecodeEnvelopeFunction(SPEC.name(), maxRecordBytes, Clock.systemUTC()),
+                new DecodeEnvelopeFunction(SPEC.name(), maxRecordBytes, Clock.systemUTC(), deadLetterRate),
                 InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
             .uid(DECODE_UID)
             .name("decode envelope");

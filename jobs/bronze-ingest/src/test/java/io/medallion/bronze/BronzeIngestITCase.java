@@ -311,6 +311,7 @@ class BronzeIngestITCase {
         env,
         source,
         MAX_RECORD_BYTES,
+        null,
         rows ->
             LakeSinks.icebergAppend(
                     org.apache.iceberg.flink.TableLoader.fromCatalog(IcebergCatalogs.loader(config), BronzeEventsTable.IDENTIFIER),

@@ -1,5 +1,7 @@
 package io.medallion.gold;
 
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
+import io.medallion.common.flink.DeadLetterRateGuard;
 import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.gold.EventTimeWindows;
 import io.medallion.common.silver.SilverEventTime;
@@ -20,7 +22,9 @@ import org.apache.flink.util.OutputTag;
  * Stamps each silver row with its event time, passes the Paimon source's snapshot watermarks
  * through, and decides which rows are late: a row is late when the allowed lateness of its window
  * has passed the watermark of the snapshots read before the one that holds it. Late rows leave
- * through {@link GoldOutputs#LATE}; the others go on to the windows. Counts {@code recordsIn}.
+ * through {@link GoldOutputs#LATE}; the others go on to the windows. Counts {@code recordsIn}, and
+ * feeds the dead-letter circuit breaker: {@link LateEventFunction} sees only the late rows, so the
+ * ratio of late rows to rows read can only be judged here.
  *
  * <p>Why here and not only in the window operator: Flink's {@code assignTimestampsAndWatermarks}
  * would replace the snapshot watermarks with its own generator's, and no generator that sees only
@@ -37,15 +41,18 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
   private final long windowSizeMillis;
   private final long allowedLatenessMillis;
   private final OutputTag<RowData> late;
+  private final DeadLetterRateBreaker.Limit deadLetterRate;
 
   private transient ListState<Long> checkpointedWatermark;
   private transient long watermark;
   private transient StageMetrics metrics;
+  private transient DeadLetterRateGuard rateGuard;
 
   EventTimeAssigner(GoldSettings settings, OutputTag<RowData> late) {
     this.windowSizeMillis = settings.windowSize().toMillis();
     this.allowedLatenessMillis = settings.allowedLateness().toMillis();
     this.late = late;
+    this.deadLetterRate = settings.deadLetterRate();
   }
 
   @Override
@@ -68,6 +75,8 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
   public void open() throws Exception {
     super.open();
     metrics = new StageMetrics(getMetricGroup());
+    rateGuard =
+        new DeadLetterRateGuard(GoldAggregateJob.SPEC.name(), getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), deadLetterRate, metrics);
   }
 
   @Override
@@ -77,8 +86,10 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
     StreamRecord<RowData> stamped = element.replace(element.getValue(), eventTime);
     if (EventTimeWindows.isLate(eventTime, watermark, windowSizeMillis, allowedLatenessMillis)) {
       output.collect(late, stamped);
+      rateGuard.deadLettered();
     } else {
       output.collect(stamped);
+      rateGuard.written();
     }
   }
 

@@ -1,12 +1,15 @@
 package io.medallion.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.silver.SilverTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -92,6 +95,34 @@ class EventTimeAssignerTest {
 
       assertThat(idsWithTimestamps(restored.getSideOutput(LATE))).containsExactly("late@10000");
       assertThat(restored.getOutput()).containsExactly(new StreamRecord<>(row("on-time", 60_000).getValue(), 60_000), new Watermark(240_000));
+    }
+  }
+
+  @Test
+  void countsLateRowsAsDeadLettersForTheCircuitBreakerAndStopsTheJobAboveTheRate() throws Exception {
+    GoldSettings failAboveHalf =
+        new GoldSettings(
+            Duration.ofMinutes(1), Duration.ofMinutes(2), new DeadLetterRateBreaker.Limit(0.5, 4, DeadLetterRateBreaker.Action.FAIL));
+    try (var harness = new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(failAboveHalf, LATE))) {
+      harness.open();
+      harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
+      // First window of 4: 2 late, exactly at the rate.
+      harness.processElement(row("late-1", 0));
+      harness.processElement(row("late-2", 0));
+      harness.processElement(row("on-time-1", 60_000));
+      harness.processElement(row("on-time-2", 60_000));
+      // Second window: its fourth row is its third late one.
+      harness.processElement(row("late-3", 0));
+      harness.processElement(row("late-4", 0));
+      harness.processElement(row("on-time-3", 60_000));
+
+      assertThatThrownBy(() -> harness.processElement(row("late-5", 0)))
+          .isInstanceOf(SuppressRestartsException.class)
+          .cause()
+          .hasMessage(
+              "gold-aggregate dead-lettered 3 of 4 input records (ratio 0.75), above dlq.max-rate 0.5 over dlq.rate-window 4:"
+                  + " the producer's output is likely broken; the job stops (dlq.rate-action fail).");
+      assertThat(idsWithTimestamps(harness.getSideOutput(LATE))).containsExactly("late-1@0", "late-2@0", "late-3@0", "late-4@0", "late-5@0");
     }
   }
 }

@@ -2,6 +2,7 @@ package io.medallion.silver;
 
 import io.medallion.common.config.ConfigOptions;
 import io.medallion.common.config.JobConfig;
+import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.silver.SilverEventTime;
 import java.io.Serializable;
 import java.time.Duration;
@@ -10,10 +11,17 @@ import org.apache.flink.table.data.RowData;
 
 /**
  * What the validation operator needs from the configuration. The HMAC key travels inside the job
- * graph like any other operator argument, so it is kept out of {@link #toString()}.
+ * graph like any other operator argument, so it is kept out of {@link #toString()}. {@code
+ * deadLetterRate} is null when the dead-letter circuit breaker is off.
  */
 public record SilverSettings(
-    long maxRecordBytes, Duration maxFutureSkew, Duration maxAge, String hmacKey, Duration maxOutOfOrderness, Duration idleTimeout)
+    long maxRecordBytes,
+    Duration maxFutureSkew,
+    Duration maxAge,
+    String hmacKey,
+    Duration maxOutOfOrderness,
+    Duration idleTimeout,
+    DeadLetterRateBreaker.Limit deadLetterRate)
     implements Serializable {
 
   public static SilverSettings of(JobConfig config) {
@@ -23,7 +31,8 @@ public record SilverSettings(
         config.get(ConfigOptions.VALIDATION_MAX_AGE),
         config.get(ConfigOptions.PII_HMAC_KEY),
         config.get(ConfigOptions.WATERMARK_MAX_OUT_OF_ORDERNESS),
-        config.get(ConfigOptions.WATERMARK_IDLE_TIMEOUT));
+        config.get(ConfigOptions.WATERMARK_IDLE_TIMEOUT),
+        config.deadLetterRateLimit().orElse(null));
   }
 
   /**
@@ -48,6 +57,7 @@ public record SilverSettings(
   @Override
   public String toString() {
     return "SilverSettings[maxRecordBytes=" + maxRecordBytes + ", maxFutureSkew=" + maxFutureSkew + ", maxAge=" + maxAge
-        + ", maxOutOfOrderness=" + maxOutOfOrderness + ", idleTimeout=" + idleTimeout + ", hmacKey=****]";
+        + ", maxOutOfOrderness=" + maxOutOfOrderness + ", idleTimeout=" + idleTimeout + ", deadLetterRate=" + deadLetterRate
+        + ", hmacKey=****]";
   }
 }

@@ -7,6 +7,7 @@ import io.medallion.common.event.DecodeResult;
 import io.medallion.common.event.EnvelopeDecoder;
 import io.medallion.common.event.RawRecord;
 import io.medallion.common.event.Rejection;
+import io.medallion.common.flink.DeadLetterRateGuard;
 import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.silver.Pseudonymizer;
 import io.medallion.common.silver.RuleViolation;
@@ -20,7 +21,8 @@ import org.apache.flink.util.Collector;
 /**
  * Decodes each raw record and validates and cleanses its event: a valid event leaves through its
  * silver table's side output ({@link SilverOutputs}), anything else as a dead letter on {@link
- * DeadLetters#TAG}. The main output stays empty. Never throws on input.
+ * DeadLetters#TAG}. The main output stays empty. Never throws on input; only the dead-letter
+ * circuit breaker ({@code dlq.max-rate}, action {@code fail}) stops the job.
  */
 public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
   private static final long serialVersionUID = 1L;
@@ -32,6 +34,7 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
   private transient EnvelopeDecoder decoder;
   private transient SilverValidator validator;
   private transient StageMetrics metrics;
+  private transient DeadLetterRateGuard rateGuard;
 
   public ValidateFunction(String jobName, SilverSettings settings, Clock clock) {
     this.jobName = jobName;
@@ -44,6 +47,8 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
     decoder = new EnvelopeDecoder(settings.maxRecordBytes());
     validator = new SilverValidator(settings.maxFutureSkew(), settings.maxAge(), new Pseudonymizer(settings.hmacKey()));
     metrics = new StageMetrics(getRuntimeContext().getMetricGroup());
+    rateGuard =
+        new DeadLetterRateGuard(jobName, getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.deadLetterRate(), metrics);
   }
 
   @Override
@@ -60,6 +65,7 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
       SilverValidator.SilverRow row = validator.validate(((DecodeResult.Decoded) decoded).envelope(), source);
       ctx.output(SilverOutputs.TAGS.get(row.table()), row.row());
       metrics.rowOut();
+      rateGuard.written();
     } catch (RuleViolation violation) {
       deadLetter(record, violation.toRejection(), ctx);
     }
@@ -68,5 +74,6 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
   private void deadLetter(RawRecord record, Rejection rejection, Context ctx) {
     ctx.output(DeadLetters.TAG, DeadLetter.of(record, rejection, Stage.SILVER, jobName, clock.instant()));
     metrics.deadLetter(rejection.code());
+    rateGuard.deadLettered();
   }
 }
