@@ -105,6 +105,7 @@ class BronzeMaintenanceITCase {
         env,
         KafkaConnectors.rawSource(config),
         4096,
+        null,
         rows ->
             LakeSinks.icebergAppend(
                     TableLoader.fromCatalog(IcebergCatalogs.loader(config), BronzeEventsTable.IDENTIFIER), BronzeIngestJob.BRONZE_SINK_UID, false)
