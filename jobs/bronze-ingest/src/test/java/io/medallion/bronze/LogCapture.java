@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
@@ -49,7 +50,14 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
       loggers.add(config.getRootLogger());
     }
     for (LoggerConfig logger : loggers) {
-      levels.put(logger, logger.getLevel());
+      Level level = logger.getLevel();
+      levels.put(logger, level);
+      // The configured appenders (the console) keep their level: only this one sees DEBUG.
+      for (String appender : List.copyOf(logger.getAppenders().keySet())) {
+        Appender existing = logger.getAppenders().get(appender);
+        logger.removeAppender(appender);
+        logger.addAppender(existing, level, null);
+      }
       logger.setLevel(Level.DEBUG);
       logger.addAppender(this, Level.ALL, null);
     }
@@ -96,6 +104,11 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     levels.forEach(
         (logger, level) -> {
           logger.removeAppender(getName());
+          for (String appender : List.copyOf(logger.getAppenders().keySet())) {
+            Appender existing = logger.getAppenders().get(appender);
+            logger.removeAppender(appender);
+            logger.addAppender(existing, null, null);
+          }
           logger.setLevel(level);
         });
     context.getConfiguration().getAppenders().remove(getName());
