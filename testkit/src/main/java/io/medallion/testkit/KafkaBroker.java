@@ -2,6 +2,7 @@ package io.medallion.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Collection;
 import java.util.List;
@@ -13,11 +14,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import kafka.server.BrokerServer;
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,20 +34,38 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A real single-node Kafka cluster (KRaft, combined broker and controller) in this JVM, listening
- * on 127.0.0.1 with a free port, configured so that transactional producers work on one broker.
+ * on 127.0.0.1 with a free port, configured so that transactional producers work on one broker;
+ * PLAINTEXT, or SASL_SSL with SCRAM users ({@link #startSecured}).
  */
 public final class KafkaBroker implements AutoCloseable {
-  private final KafkaClusterTestKit cluster;
-  private final String bootstrapServers;
+  private static final String INTERNAL = "INTERNAL";
+  private static final String EXTERNAL = "EXTERNAL";
+  private static final String SCRAM_SHA_512 = "SCRAM-SHA-512";
 
-  private KafkaBroker(KafkaClusterTestKit cluster) {
+  private final KafkaClusterTestKit cluster;
+  private final Security security;
+  /** Where clients connect: the only listener, or the SASL_SSL one of a secured broker. */
+  private final String bootstrapServers;
+  /** Where this class's own helpers connect: PLAINTEXT in both cases. */
+  private final String helperBootstrapServers;
+
+  private KafkaBroker(KafkaClusterTestKit cluster, Security security) {
     this.cluster = cluster;
-    this.bootstrapServers = cluster.bootstrapServers();
+    this.security = security;
+    if (security == null) {
+      this.bootstrapServers = cluster.bootstrapServers();
+      this.helperBootstrapServers = bootstrapServers;
+    } else {
+      BrokerServer server = cluster.brokers().values().iterator().next();
+      this.bootstrapServers = "127.0.0.1:" + server.boundPort(new ListenerName(EXTERNAL));
+      this.helperBootstrapServers = "127.0.0.1:" + server.boundPort(new ListenerName(INTERNAL));
+    }
   }
 
   /** Formats storage in a temporary directory and starts the broker on a free port; returns when it serves requests. */
@@ -51,11 +75,29 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** As {@link #start()}, listening on the given port of 127.0.0.1 (0 for a free one). */
   public static KafkaBroker start(int port) {
+    return start(port, null);
+  }
+
+  /**
+   * A broker whose client listener speaks SASL_SSL: TLS with {@code certificates}' broker key, and
+   * SASL/SCRAM-SHA-512 with the given users (name → password). {@link #bootstrapServers()} is that
+   * listener, and {@link #clientProperties(String, String)} what a client needs to use it. The
+   * broker itself (inter-broker traffic, controller) and this class's helpers ({@link #admin()},
+   * {@link #produce}, {@link #readCommitted}, {@link #createTopics}) use a PLAINTEXT listener on
+   * another port, so tests set up and read back without credentials.
+   */
+  public static KafkaBroker startSecured(TestCertificates certificates, Map<String, String> scramUsers) {
+    return start(0, new Security(certificates, Map.copyOf(scramUsers)));
+  }
+
+  private record Security(TestCertificates certificates, Map<String, String> users) {}
+
+
+  private static KafkaBroker start(int port, Security security) {
     try {
-      KafkaClusterTestKit cluster =
+      KafkaClusterTestKit.Builder builder =
           new KafkaClusterTestKit.Builder(
                   new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-              .setConfigProp("listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0")
               // One broker: internal topics cannot have more replicas (shared/PITFALLS.md).
               .setConfigProp("offsets.topic.replication.factor", "1")
               .setConfigProp("offsets.topic.num.partitions", "4")
@@ -67,16 +109,92 @@ public final class KafkaBroker implements AutoCloseable {
               .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
               // No time-based retention: tests produce records with fixed historical timestamps,
               // which the default 7 days would delete at the first retention check, 30 s after start.
-              .setConfigProp("log.retention.ms", "-1")
-              .build();
+              .setConfigProp("log.retention.ms", "-1");
+      if (security == null) {
+        builder.setConfigProp("listeners", EXTERNAL + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0");
+      } else {
+        TestCertificates tls = security.certificates();
+        String external = "listener.name." + EXTERNAL.toLowerCase(java.util.Locale.ROOT) + ".";
+        builder
+            .setConfigProp("listeners", INTERNAL + "://127.0.0.1:0," + EXTERNAL + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0")
+            .setConfigProp("listener.security.protocol.map", INTERNAL + ":PLAINTEXT," + EXTERNAL + ":SASL_SSL,CONTROLLER:PLAINTEXT")
+            .setConfigProp("inter.broker.listener.name", INTERNAL)
+            .setConfigProp("sasl.enabled.mechanisms", SCRAM_SHA_512)
+            .setConfigProp(external + "sasl.enabled.mechanisms", SCRAM_SHA_512)
+            .setConfigProp(external + "scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+            .setConfigProp(external + "ssl.keystore.type", "PKCS12")
+            .setConfigProp(external + "ssl.keystore.location", tls.keyStore().toString())
+            .setConfigProp(external + "ssl.keystore.password", tls.keyStorePassword())
+            .setConfigProp(external + "ssl.key.password", tls.keyStorePassword())
+            .setConfigProp(external + "ssl.client.auth", "none");
+      }
+      KafkaClusterTestKit cluster = builder.build();
       cluster.format();
       cluster.startup();
-      KafkaBroker broker = new KafkaBroker(cluster);
+      KafkaBroker broker = new KafkaBroker(cluster, security);
       broker.awaitReady(Duration.ofSeconds(60));
+      if (security != null) {
+        broker.createScramUsers(security.users(), Duration.ofSeconds(60));
+      }
       return broker;
     } catch (Exception e) {
       throw new IllegalStateException("the in-process Kafka broker did not start", e);
     }
+  }
+
+  /**
+   * Creates the SCRAM users over the PLAINTEXT listener, then waits until each one can log in on
+   * the SASL_SSL listener: the broker learns credentials from the metadata log, after the
+   * controller has answered.
+   */
+  private void createScramUsers(Map<String, String> users, Duration timeout) throws ExecutionException, InterruptedException {
+    List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+    users.forEach(
+        (user, password) ->
+            upserts.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)));
+    try (Admin admin = admin()) {
+      admin.alterUserScramCredentials(upserts).all().get();
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Map.Entry<String, String> user : users.entrySet()) {
+      Map<String, Object> props = new HashMap<>(clientProperties(user.getKey(), user.getValue()));
+      props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      Exception last = null;
+      boolean in = false;
+      while (!in && System.nanoTime() < deadline) {
+        try (Admin admin = Admin.create(props)) {
+          admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+          in = true;
+        } catch (ExecutionException | TimeoutException e) {
+          last = e;
+        }
+      }
+      if (!in) {
+        throw new IllegalStateException("SCRAM user " + user.getKey() + " cannot log in " + timeout + " after its creation", last);
+      }
+    }
+  }
+
+  /**
+   * What a client of a {@link #startSecured secured} broker sets (besides the bootstrap servers):
+   * SASL_SSL with SCRAM-SHA-512 as {@code user}, trusting this broker's CA.
+   */
+  public Map<String, String> clientProperties(String user, String password) {
+    if (security == null) {
+      throw new IllegalStateException("this broker speaks PLAINTEXT; start it with startSecured");
+    }
+    return Map.of(
+        "security.protocol", "SASL_SSL",
+        "sasl.mechanism", SCRAM_SHA_512,
+        "sasl.jaas.config", scramJaasConfig(user, password),
+        "ssl.truststore.type", "PKCS12",
+        "ssl.truststore.location", security.certificates().trustStore().toString(),
+        "ssl.truststore.password", security.certificates().trustStorePassword());
+  }
+
+  /** The {@code sasl.jaas.config} of a SCRAM client. */
+  public static String scramJaasConfig(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
   }
 
   /**
@@ -104,8 +222,9 @@ public final class KafkaBroker implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** An admin client on the PLAINTEXT listener (of a secured broker too). */
   public Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, helperBootstrapServers));
   }
 
   /** Creates topics with the given partition count; existing ones are left alone. */
@@ -162,7 +281,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** A producer of raw bytes; idempotent, all replicas acknowledge. */
   public KafkaProducer<byte[], byte[]> producer() {
-    return producer(bootstrapServers);
+    return producer(helperBootstrapServers);
   }
 
   /** A byte producer for any cluster (the data generator uses it against external brokers too). */
@@ -203,7 +322,7 @@ public final class KafkaBroker implements AutoCloseable {
    * beginning to the last stable offset at the time of the call: what a downstream consumer sees.
    */
   public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-    return readCommitted(bootstrapServers, topic, Duration.ofSeconds(60));
+    return readCommitted(helperBootstrapServers, topic, Duration.ofSeconds(60));
   }
 
   /** {@link #readCommitted(String)} against any cluster. */

@@ -33,6 +33,7 @@ public final class JobConfig {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{ENV:([A-Za-z_][A-Za-z0-9_]*)}");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String MASK = "******";
+  private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
   private final JobSpec job;
   private final Map<String, String> values;
@@ -348,6 +349,31 @@ public final class JobConfig {
   /** The consumer group: {@code kafka.group-id}, or the job name. */
   public String groupId() {
     return getOptional(ConfigOptions.KAFKA_GROUP_ID).orElse(job.name());
+  }
+
+  /**
+   * {@code text} with every secret value masked, and every quoted part of one (the password in a
+   * JAAS configuration): for messages that quote a library's error, which may quote a setting.
+   */
+  public String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    String result = text;
+    for (String key : secretKeys) {
+      String secret = values.get(key);
+      if (secret == null || secret.isEmpty()) {
+        continue;
+      }
+      result = result.replace(secret, MASK);
+      Matcher quoted = QUOTED.matcher(secret);
+      while (quoted.find()) {
+        if (quoted.group(1).length() >= 4) {
+          result = result.replace(quoted.group(1), MASK);
+        }
+      }
+    }
+    return result;
   }
 
   /** Every set key with its value, secrets masked: safe to log. */

@@ -190,6 +190,27 @@ class JobConfigTest {
   }
 
   @Test
+  void redactsSecretValuesAndTheQuotedPartsOfThemFromAnyText() {
+    JobConfig config =
+        JobConfig.load(
+            BRONZE,
+            null,
+            List.of(
+                "kafka.bootstrap-servers=127.0.0.1:9092",
+                "kafka.topics=raw.events",
+                "iceberg.catalog.warehouse=file:///tmp/w",
+                "kafka.properties.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"svc\" password=\"${ENV:KAFKA_SASL_PASSWORD}\";",
+                "kafka.properties.ssl.truststore.password=trust-me-7"),
+            Map.of("KAFKA_SASL_PASSWORD", "hunter2-sasl"));
+
+    assertThat(config.redact("Invalid login module control flag 'hunter2-sasl' in JAAS config; store password trust-me-7 is wrong"))
+        .isEqualTo("Invalid login module control flag '******' in JAAS config; store password ****** is wrong");
+    // A quoted part shorter than four characters (the user name here) is left alone.
+    assertThat(config.redact("user svc")).isEqualTo("user svc");
+    assertThat(config.redact(null)).isNull();
+  }
+
+  @Test
   void namesAMissingEnvironmentVariableAndHidesSecretValuesInErrors() {
     assertThatThrownBy(
             () ->

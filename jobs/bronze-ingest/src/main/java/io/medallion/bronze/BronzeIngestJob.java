@@ -15,6 +15,7 @@ import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.iceberg.IcebergMaintenance;
 import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.kafka.KafkaStartupCheck;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.function.Consumer;
@@ -59,6 +60,8 @@ public final class BronzeIngestJob {
   /** Creates the table when missing and adds the job, with its real Kafka and Iceberg edges, to {@code env}. */
   public static void define(StreamExecutionEnvironment env, JobConfig config) {
     LOG.info("Defining {} with {}", SPEC.name(), config);
+    // Wrong credentials or an untrusted certificate stop the job here, with a clear message.
+    KafkaStartupCheck.check(config);
     CatalogLoader catalog = IcebergCatalogs.loader(config);
     BronzeEventsTable.definition().ensure(catalog.loadCatalog());
     IcebergMaintenance.appendIfEnabled(env, config, TableLoader.fromCatalog(catalog, BronzeEventsTable.IDENTIFIER), MAINTENANCE_UID_SUFFIX);

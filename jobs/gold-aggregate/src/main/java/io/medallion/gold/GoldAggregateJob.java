@@ -11,6 +11,7 @@ import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.flink.LakeSources;
 import io.medallion.common.gold.GoldTable;
 import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.kafka.KafkaStartupCheck;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
@@ -68,6 +69,8 @@ public final class GoldAggregateJob {
   /** Creates the tables when missing and adds the job, with its real Paimon and Kafka edges, to {@code env}. */
   public static void define(StreamExecutionEnvironment env, JobConfig config) throws Exception {
     LOG.info("Defining {} with {}", SPEC.name(), config);
+    // Wrong credentials or an untrusted certificate stop the job here, with a clear message.
+    KafkaStartupCheck.check(config);
     Map<SilverTable, Table> silverTables = new EnumMap<>(SilverTable.class);
     Map<GoldTable, Consumer<DataStream<RowData>>> tableSinks = new EnumMap<>(GoldTable.class);
     try (Catalog catalog = PaimonCatalogs.create(config)) {

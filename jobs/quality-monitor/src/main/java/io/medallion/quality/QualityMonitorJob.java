@@ -10,6 +10,7 @@ import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.iceberg.IcebergMaintenance;
 import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.kafka.KafkaStartupCheck;
 import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.common.quality.RecordProfile;
 import java.time.Duration;
@@ -72,6 +73,8 @@ public final class QualityMonitorJob {
   /** Reads the check file, creates {@code quality.metrics} when missing and adds the job with its real edges to {@code env}. */
   public static void define(StreamExecutionEnvironment env, JobConfig config) throws Exception {
     LOG.info("Defining {} with {}", SPEC.name(), config);
+    // Wrong credentials or an untrusted certificate stop the job here, with a clear message.
+    KafkaStartupCheck.check(config);
     QualitySettings settings = QualitySettings.of(config);
     CatalogLoader catalog = IcebergCatalogs.loader(config);
     QualityMetricsTable.definition().ensure(catalog.loadCatalog());

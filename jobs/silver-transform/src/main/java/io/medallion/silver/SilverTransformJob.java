@@ -12,6 +12,7 @@ import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.iceberg.BronzeReplay;
 import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.kafka.KafkaStartupCheck;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
@@ -67,6 +68,8 @@ public final class SilverTransformJob {
   /** Creates the tables when missing and adds the job, with its real Kafka and Paimon edges, to {@code env}. */
   public static void define(StreamExecutionEnvironment env, JobConfig config) throws Exception {
     LOG.info("Defining {} with {}", SPEC.name(), config);
+    // Wrong credentials or an untrusted certificate stop the job here, with a clear message.
+    KafkaStartupCheck.check(config);
     Map<SilverTable, Consumer<DataStream<RowData>>> tableSinks = new EnumMap<>(SilverTable.class);
     try (Catalog catalog = PaimonCatalogs.create(config)) {
       for (SilverTable table : SilverTable.values()) {
