@@ -34,7 +34,6 @@ import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
-import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -132,7 +131,12 @@ class BronzeMaintenanceITCase {
                 table.refresh();
                 List<Snapshot> retained = StreamSupport.stream(table.snapshots().spliterator(), false).toList();
                 assertThat(table.currentSnapshot().sequenceNumber()).as("snapshots expired").isGreaterThan(retained.size());
-                assertThat(retained).as("small files compacted").anyMatch(s -> DataOperations.REPLACE.equals(s.operation()));
+                // The twelve one-record commits alone added twelve files. Compaction leaves one per
+                // partition (event type × day: at most 8 here) plus fewer than compact-after-files new ones;
+                // its own replace snapshot may already be expired, so count the files, not the snapshots.
+                assertThat(Long.parseLong(table.currentSnapshot().summary().get("total-data-files")))
+                    .as("small files compacted")
+                    .isLessThan(12);
                 assertThat(orphan).as("the orphan deleted").doesNotExist();
               });
       assertThat(failed.get().get()).isFalse();
