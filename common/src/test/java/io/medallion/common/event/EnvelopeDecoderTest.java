@@ -387,4 +387,14 @@ class EnvelopeDecoderTest {
     assertThat(rejected(truncated).code()).isEqualTo(ErrorCode.INVALID_ENCODING);
     assertThat(rejected(new byte[] {(byte) 0xC3, 0x01, 1, 2}).code()).isEqualTo(ErrorCode.INVALID_ENCODING);
   }
+
+  @Test
+  void rejectsAvroClaimingAStringLongerThanTheRecordBeforeAllocatingIt() throws Exception {
+    // A 1 GiB event_id in 17 bytes: Avro would allocate the claimed length before reading it.
+    byte[] header = java.util.Arrays.copyOf(avro(avroEnvelope().build()), 10);
+    byte[] claim = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 'a', 'b'};
+    Rejection rejection = rejected(concat(header, claim));
+    assertThat(rejection)
+        .isEqualTo(new Rejection(ErrorCode.INVALID_ENCODING, null, "Avro single-object body does not decode", "java.io.EOFException"));
+  }
 }
