@@ -390,9 +390,9 @@ class EnvelopeDecoderTest {
 
   @Test
   void rejectsAvroClaimingAStringLongerThanTheRecordBeforeAllocatingIt() throws Exception {
-    // A 1 GiB event_id in 17 bytes: Avro would allocate the claimed length before reading it.
+    // A 2 GiB event_id in 17 bytes: Avro would allocate the claimed length before reading it.
     byte[] header = java.util.Arrays.copyOf(avro(avroEnvelope().build()), 10);
-    byte[] claim = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 'a', 'b'};
+    byte[] claim = {(byte) 0xE0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 'a', 'b'};
     Rejection rejection = rejected(concat(header, claim));
     assertThat(rejection)
         .isEqualTo(new Rejection(ErrorCode.INVALID_ENCODING, null, "Avro single-object body does not decode", "java.io.EOFException"));

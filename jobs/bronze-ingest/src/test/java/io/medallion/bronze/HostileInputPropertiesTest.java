@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -102,6 +103,17 @@ class HostileInputPropertiesTest {
     DecodeResult plain = decoder.decode(value);
     assertThat(plain).isInstanceOf(DecodeResult.Decoded.class);
     assertThat(decoder.decode(new Bom(1).apply(value))).isEqualTo(plain);
+  }
+
+  @Example
+  void eachNamedHostileRecordGetsItsDocumentedCode() throws Exception {
+    for (BadRecords.Bad bad : BadRecords.hostile(new EventFactory(5, START, Duration.ofDays(1)), (int) MAX_RECORD_BYTES)) {
+      assertThat(decoder.decode(bad.value()))
+          .as(bad.name())
+          .isInstanceOfSatisfying(
+              DecodeResult.Rejected.class, r -> assertThat(r.rejection().code()).as(bad.name()).isEqualTo(bad.code()));
+      checkOutcome(bad.value());
+    }
   }
 
   private void checkOutcome(byte[] value) throws Exception {
