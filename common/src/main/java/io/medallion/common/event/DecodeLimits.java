@@ -17,7 +17,10 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 public final class DecodeLimits {
   /** Objects and arrays nested deeper than this: the envelope is 1, its payload 2, a payload map 3. */
   public static final int MAX_NESTING_DEPTH = 64;
-  /** Characters of one string value that the decoder reads (envelope fields, metadata values). */
+  /**
+   * Characters of one string value that the decoder reads (envelope fields, metadata values);
+   * payload strings are skipped, not read, so only max-record-bytes bounds them.
+   */
   public static final int MAX_STRING_LENGTH = 65_536;
   /** Characters of one number, anywhere in the record: an amount has at most 38 digits. */
   public static final int MAX_NUMBER_LENGTH = 100;

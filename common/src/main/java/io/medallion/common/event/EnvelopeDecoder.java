@@ -14,6 +14,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -94,7 +95,7 @@ public final class EnvelopeDecoder {
               "record value has a NUL byte at offset " + nul + "; JSON text never does (UTF-16, UTF-32 or a C string?)"));
     }
     if (startsWith(value, UTF8_BOM) && isBlank(value, UTF8_BOM.length)) {
-      // Jackson skips a byte order mark only when at least four bytes follow the value's start.
+      // Jackson skips a byte order mark only in a value of four bytes or more; say the same for all.
       return reject(Rejection.of(ErrorCode.MALFORMED_JSON, "record value is a byte order mark and whitespace only"));
     }
     return decodeJson(json, value);
@@ -170,14 +171,13 @@ public final class EnvelopeDecoder {
   }
 
   private static boolean startsWith(byte[] value, byte[] prefix) {
-    return value.length >= prefix.length && java.util.Arrays.equals(value, 0, prefix.length, prefix, 0, prefix.length);
+    return value.length >= prefix.length && Arrays.equals(value, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   private static void requireEnd(JsonParser parser) throws IOException {
     JsonToken trailing = parser.nextToken();
     if (trailing != null) {
-      throw new JsonParseException(
-          parser, "trailing content after the JSON value: " + trailing);
+      throw new JsonParseException(parser, "trailing content after the JSON value: " + trailing);
     }
   }
 

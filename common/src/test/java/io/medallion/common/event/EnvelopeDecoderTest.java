@@ -230,6 +230,10 @@ class EnvelopeDecoderTest {
     assertThat(roomy.decode(utf8(json.replace("payments-api", fits))))
         .isInstanceOfSatisfying(DecodeResult.Decoded.class, d -> assertThat(d.envelope().sourceSystem()).hasSize(fits.length()));
 
+    // Payload strings are skipped, not read: only max-record-bytes bounds them, and silver judges them.
+    String longPayload = event("2026-11-22T10:15:30Z", "{\"message\":\"" + fits + "ss\"}");
+    assertThat(roomy.decode(utf8(longPayload))).isInstanceOf(DecodeResult.Decoded.class);
+
     DecodeResult tooLong = roomy.decode(utf8(json.replace("payments-api", fits + "s")));
     assertThat(tooLong)
         .isInstanceOfSatisfying(DecodeResult.Rejected.class, r -> {
