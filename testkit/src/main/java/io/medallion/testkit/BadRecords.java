@@ -1,6 +1,7 @@
 package io.medallion.testkit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.common.event.DecodeLimits;
 import io.medallion.common.event.ErrorCode;
 import io.medallion.schema.EventEnvelope;
 import io.medallion.schema.Metric;
@@ -44,6 +45,75 @@ public final class BadRecords {
         withPayload(events, "a string payload"),
         new Bad("unknown Avro fingerprint", unknownAvroSchema(), ErrorCode.UNKNOWN_SCHEMA, null),
         new Bad("corrupt Avro body", corruptAvroBody(), ErrorCode.INVALID_ENCODING, null));
+  }
+
+  /**
+   * Hostile records (issue #9): tombstone, blank values, byte order marks, NUL bytes, UTF-16,
+   * duplicate keys, and values beyond each {@link DecodeLimits} limit and beyond {@code
+   * maxRecordBytes}. Every one must become a dead letter with its code, in bronze and silver alike,
+   * without failing the job. {@code maxRecordBytes} must leave room for a string at the limit.
+   */
+  public static List<Bad> hostile(EventFactory events, int maxRecordBytes) {
+    if (maxRecordBytes < DecodeLimits.MAX_STRING_LENGTH + 2_048) {
+      throw new IllegalArgumentException("max-record-bytes " + maxRecordBytes + " has no room for a string at the limit");
+    }
+    byte[] bom = BYTE_ORDER_MARK;
+    ObjectNode deep = events.next();
+    ((ObjectNode) deep.get("payload")).put("deep", "@nest@");
+    String tooDeep = "[".repeat(DecodeLimits.MAX_NESTING_DEPTH - 1) + "]".repeat(DecodeLimits.MAX_NESTING_DEPTH - 1);
+    ObjectNode longNumber = events.next();
+    ((ObjectNode) longNumber.get("payload")).put("n", new java.math.BigInteger("9".repeat(DecodeLimits.MAX_NUMBER_LENGTH + 1)));
+    ObjectNode longKey = events.next();
+    ((ObjectNode) longKey.get("payload")).put("k".repeat(DecodeLimits.MAX_NAME_LENGTH + 1), 1);
+    ObjectNode longString = events.next();
+    longString.put("source_system", "s".repeat(DecodeLimits.MAX_STRING_LENGTH + 1));
+    String nulInString = EventFactory.text(events.next()).replaceFirst("\"source_system\":\"", "\"source_system\":\"\u0000");
+    String dupPayloadKey = EventFactory.text(events.next()).replaceFirst("\"payload\":\\{", "\"payload\":{\"k\":1,\"k\":2,");
+    return List.of(
+        new Bad("tombstone", null, ErrorCode.MALFORMED_JSON, null),
+        new Bad("empty value", new byte[0], ErrorCode.MALFORMED_JSON, null),
+        new Bad("whitespace only", " \r\n\t ".getBytes(StandardCharsets.UTF_8), ErrorCode.MALFORMED_JSON, null),
+        new Bad("byte order mark only", bom.clone(), ErrorCode.MALFORMED_JSON, null),
+        new Bad("two byte order marks", concat(bom, concat(bom, valid(events))), ErrorCode.MALFORMED_JSON, null),
+        new Bad("NUL terminator", concat(valid(events), new byte[] {0}), ErrorCode.MALFORMED_JSON, null),
+        new Bad("NUL in a string", nulInString.getBytes(StandardCharsets.UTF_8), ErrorCode.MALFORMED_JSON, null),
+        new Bad("UTF-16LE", EventFactory.text(events.next()).getBytes(StandardCharsets.UTF_16LE), ErrorCode.MALFORMED_JSON, null),
+        new Bad("UTF-16 with its BOM", EventFactory.text(events.next()).getBytes(StandardCharsets.UTF_16), ErrorCode.INVALID_ENCODING, null),
+        new Bad("duplicate event_id", duplicateEventId(events), ErrorCode.MALFORMED_JSON, null),
+        new Bad("duplicate payload key", dupPayloadKey.getBytes(StandardCharsets.UTF_8), ErrorCode.MALFORMED_JSON, null),
+        new Bad("nesting over the limit", EventFactory.text(deep).replace("\"@nest@\"", tooDeep).getBytes(StandardCharsets.UTF_8), ErrorCode.RECORD_TOO_LARGE, null),
+        new Bad("nesting bomb", "[".repeat(Math.min(50_000, maxRecordBytes)).getBytes(StandardCharsets.UTF_8), ErrorCode.RECORD_TOO_LARGE, null),
+        new Bad("number over the limit", EventFactory.bytes(longNumber), ErrorCode.RECORD_TOO_LARGE, null),
+        new Bad("key over the limit", EventFactory.bytes(longKey), ErrorCode.RECORD_TOO_LARGE, null),
+        new Bad("string over the limit", EventFactory.bytes(longString), ErrorCode.RECORD_TOO_LARGE, null),
+        new Bad("over max-record-bytes", tooLarge(events, maxRecordBytes), ErrorCode.RECORD_TOO_LARGE, null),
+        new Bad("Avro claiming a 2 GiB string", avroClaimingAHugeString(), ErrorCode.INVALID_ENCODING, null));
+  }
+
+  /** A UTF-8 byte order mark, which the decoder ignores in front of an otherwise valid record. */
+  public static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  /** The value with a UTF-8 byte order mark in front. */
+  public static byte[] withByteOrderMark(byte[] value) {
+    return concat(BYTE_ORDER_MARK, value);
+  }
+
+  private static byte[] duplicateEventId(EventFactory events) {
+    ObjectNode event = events.next();
+    String other = events.next().get("event_id").asText();
+    return ("{\"event_id\":\"" + other + "\"," + EventFactory.text(event).substring(1)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The header of a valid record, then an event_id whose length claims 2 GiB (just under the JVM array limit), then two bytes. */
+  private static byte[] avroClaimingAHugeString() {
+    byte[] header = Arrays.copyOf(avro("0b7c2f4e-1d5a-4c39-9a57-2d1f0c3e4b5c", Instant.parse("2026-11-22T10:00:00Z")), 10);
+    return concat(header, new byte[] {(byte) 0xE0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 'a', 'b'});
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   private static byte[] valid(EventFactory events) {

@@ -6,12 +6,19 @@ import io.medallion.schema.EventEnvelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
@@ -26,12 +33,16 @@ final class AvroEnvelopeDecoder {
 
   private static final JsonFactory JSON = new JsonFactory();
 
+  private static final int HEADER_BYTES = 10;
+
   private final BinaryMessageDecoder<EventEnvelope> decoder;
+  private final Map<Long, Schema> writers = new HashMap<>();
 
   AvroEnvelopeDecoder() {
     decoder = new BinaryMessageDecoder<>(SpecificData.getForSchema(EventEnvelope.SCHEMA$), EventEnvelope.SCHEMA$);
     for (Schema writer : BundledSchemas.envelopeVersions()) {
       decoder.addSchema(writer);
+      writers.put(SchemaNormalization.parsingFingerprint64(writer), writer);
     }
   }
 
@@ -43,6 +54,7 @@ final class AvroEnvelopeDecoder {
   Object toJsonOrRejection(byte[] value) {
     EventEnvelope record;
     try {
+      requireLengthsWithinTheRecord(value);
       record = decoder.decode(value);
     } catch (MissingSchemaException e) {
       return Rejection.ofException(
@@ -51,6 +63,24 @@ final class AvroEnvelopeDecoder {
       return Rejection.ofException(ErrorCode.INVALID_ENCODING, "Avro single-object body does not decode", e);
     }
     return toJson(record);
+  }
+
+  /**
+   * Skips through the body without building anything, so that a string, bytes, array or map
+   * length longer than the bytes left fails here with an EOFException. Avro's reader allocates a
+   * claimed length before it reads it: a 19-byte record claiming a 2 GiB string would otherwise
+   * exhaust the task manager's heap, a fatal error that no dead letter can catch.
+   */
+  private void requireLengthsWithinTheRecord(byte[] value) throws IOException {
+    if (value.length < HEADER_BYTES) {
+      return; // the decoder rejects a short header itself
+    }
+    Schema writer = writers.get(ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    if (writer == null) {
+      return; // UNKNOWN_SCHEMA, which the decoder reports with its own exception
+    }
+    BinaryDecoder body = DecoderFactory.get().binaryDecoder(value, HEADER_BYTES, value.length - HEADER_BYTES, null);
+    GenericDatumReader.skip(writer, body);
   }
 
   private static String fingerprintHex(byte[] value) {

@@ -1,10 +1,11 @@
 package io.medallion.common.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,18 +39,29 @@ public final class EnvelopeDecoder {
   public static final String PAYLOAD = "payload";
   public static final String METADATA = "metadata";
 
-  private static final JsonFactory JSON =
-      JsonFactory.builder().enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
-  private static final ObjectMapper TREE_MAPPER = new ObjectMapper(JSON);
+  private static final ObjectMapper TREE_MAPPER = new ObjectMapper();
+  private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private final long maxRecordBytes;
+  /** For raw JSON: its document limit repeats max-record-bytes, in case the size check moves. */
+  private final JsonFactory json;
+  /** For JSON rendered from Avro, which escaping can make longer than the record it came from. */
+  private final JsonFactory avroJson;
   private final AvroEnvelopeDecoder avro = new AvroEnvelopeDecoder();
 
   /** @param maxRecordBytes values longer than this are rejected as RECORD_TOO_LARGE */
   public EnvelopeDecoder(long maxRecordBytes) {
     this.maxRecordBytes = maxRecordBytes;
+    this.json = DecodeLimits.jsonFactory(maxRecordBytes);
+    this.avroJson = DecodeLimits.jsonFactory(0);
   }
 
+  /**
+   * Decodes one record value. Besides the envelope rules: a tombstone (null), an empty value and a
+   * whitespace-only value are MALFORMED_JSON; a value over {@link DecodeLimits} or max-record-bytes
+   * is RECORD_TOO_LARGE; a duplicate key anywhere is MALFORMED_JSON; a NUL byte is MALFORMED_JSON
+   * in valid UTF-8 and INVALID_ENCODING otherwise; one leading UTF-8 byte order mark is ignored.
+   */
   public DecodeResult decode(byte[] value) {
     if (value == null) {
       return reject(Rejection.of(ErrorCode.MALFORMED_JSON, "record value is null (tombstone)"));
@@ -62,16 +75,48 @@ public final class EnvelopeDecoder {
               ErrorCode.RECORD_TOO_LARGE,
               "record value has " + value.length + " bytes, more than max-record-bytes " + maxRecordBytes));
     }
-    byte[] json = value;
     if (AvroEnvelopeDecoder.isSingleObject(value)) {
       Object decoded = avro.toJsonOrRejection(value);
       if (decoded instanceof Rejection rejection) {
         return reject(rejection);
       }
-      json = (byte[]) decoded;
+      return decodeJson(avroJson, (byte[]) decoded);
     }
+    // Jackson would read NUL-patterned input as UTF-16 or UTF-32, which DESIGN §3 does not allow,
+    // and a raw NUL is never part of a JSON text (RFC 8259 §7), so it is rejected before parsing.
+    int nul = indexOfNul(value);
+    if (nul >= 0) {
+      if (!isValidUtf8(value, 0, value.length)) {
+        return reject(Rejection.of(ErrorCode.INVALID_ENCODING, "record value is not valid UTF-8"));
+      }
+      return reject(
+          Rejection.of(
+              ErrorCode.MALFORMED_JSON,
+              "record value has a NUL byte at offset " + nul + "; JSON text never does (UTF-16, UTF-32 or a C string?)"));
+    }
+    if (startsWith(value, UTF8_BOM) && isBlank(value, UTF8_BOM.length)) {
+      // Jackson skips a byte order mark only in a value of four bytes or more; say the same for all.
+      return reject(Rejection.of(ErrorCode.MALFORMED_JSON, "record value is a byte order mark and whitespace only"));
+    }
+    return decodeJson(json, value);
+  }
+
+  private static boolean isBlank(byte[] value, int from) {
+    for (int i = from; i < value.length; i++) {
+      byte b = value[i];
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private DecodeResult decodeJson(JsonFactory factory, byte[] json) {
     try {
-      return decodeJson(json);
+      return parse(factory, json);
+    } catch (StreamConstraintsException e) {
+      return reject(
+          Rejection.ofException(ErrorCode.RECORD_TOO_LARGE, "record exceeds a decoding limit: " + e.getOriginalMessage(), e));
     } catch (JsonProcessingException e) {
       if (!isValidUtf8(json, 0, json.length)) {
         return reject(
@@ -85,9 +130,23 @@ public final class EnvelopeDecoder {
     }
   }
 
-  private DecodeResult decodeJson(byte[] value) throws IOException {
-    try (JsonParser parser = JSON.createParser(value)) {
+  private static int indexOfNul(byte[] value) {
+    for (int i = 0; i < value.length; i++) {
+      if (value[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static DecodeResult parse(JsonFactory factory, byte[] value) throws IOException {
+    // A leading UTF-8 byte order mark is skipped (Jackson does it): RFC 8259 §8.1 lets a parser
+    // ignore one, and Windows tools add it; the payload is sliced after it, so bronze stores none.
+    try (JsonParser parser = factory.createParser(value)) {
       JsonToken first = parser.nextToken();
+      if (first == null) {
+        return reject(Rejection.of(ErrorCode.MALFORMED_JSON, "record value is whitespace only"));
+      }
       if (first != JsonToken.START_OBJECT) {
         // Parse to the end first: garbage must be MALFORMED_JSON, not NOT_AN_OBJECT.
         parser.skipChildren();
@@ -111,11 +170,14 @@ public final class EnvelopeDecoder {
     }
   }
 
+  private static boolean startsWith(byte[] value, byte[] prefix) {
+    return value.length >= prefix.length && Arrays.equals(value, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   private static void requireEnd(JsonParser parser) throws IOException {
     JsonToken trailing = parser.nextToken();
     if (trailing != null) {
-      throw new com.fasterxml.jackson.core.JsonParseException(
-          parser, "trailing content after the JSON value: " + trailing);
+      throw new JsonParseException(parser, "trailing content after the JSON value: " + trailing);
     }
   }
 
@@ -140,10 +202,14 @@ public final class EnvelopeDecoder {
 
     void payload(JsonToken token, JsonParser parser, byte[] value) throws IOException {
       if (token == JsonToken.START_OBJECT) {
-        int start = (int) parser.currentTokenLocation().getByteOffset();
+        long start = parser.currentTokenLocation().getByteOffset();
         parser.skipChildren();
-        int end = (int) parser.currentLocation().getByteOffset();
-        payload = new Slice(value, start, end);
+        long end = parser.currentLocation().getByteOffset();
+        if (start < 0 || end < start || end > value.length) {
+          // Only a parser that decoded the bytes as something other than UTF-8 gets here.
+          throw new JsonParseException(parser, "the payload has no byte offsets: the input was not read as UTF-8");
+        }
+        payload = new Slice(value, (int) start, (int) end);
       } else {
         payload = kindOf(token, parser);
       }

@@ -6,13 +6,19 @@ package io.medallion.common.event;
  * breaking change for every consumer of dead-letter topics and dashboards.
  */
 public enum ErrorCode {
-  /** The value is not parseable JSON (including an empty value or a tombstone). */
+  /**
+   * The value is not parseable JSON: including a tombstone (null value), an empty or
+   * whitespace-only value, a duplicate key anywhere and a NUL byte in otherwise valid UTF-8.
+   */
   MALFORMED_JSON,
   /** The bytes are not valid UTF-8, or an Avro body does not decode. */
   INVALID_ENCODING,
   /** The JSON value is valid but not an object. */
   NOT_AN_OBJECT,
-  /** The value is larger than {@code max-record-bytes}. */
+  /**
+   * The value is larger than {@code max-record-bytes}, or exceeds one of the {@link DecodeLimits}
+   * (nesting depth, string, number or key length).
+   */
   RECORD_TOO_LARGE,
   /** A required field is absent, null or blank. */
   MISSING_FIELD,

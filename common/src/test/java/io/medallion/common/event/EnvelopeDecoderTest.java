@@ -196,6 +196,135 @@ class EnvelopeDecoderTest {
     assertThat(decoded(fitted).eventId()).isEqualTo(ID);
   }
 
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
+  }
+
+  @Test
+  void rejectsNestingDeeperThanTheLimitAnywhereInTheRecord() {
+    int depth = DecodeLimits.MAX_NESTING_DEPTH;
+    // The envelope is level 1 and the payload level 2, so this payload reaches exactly the limit.
+    String fits = "{\"a\":".repeat(depth - 2) + "1" + "}".repeat(depth - 2);
+    assertThat(decoded(event("2026-11-22T10:15:30Z", fits)).payloadJson()).isEqualTo(fits);
+
+    String tooDeep = "[".repeat(depth - 1) + "]".repeat(depth - 1);
+    Rejection rejection = rejected(event("2026-11-22T10:15:30Z", "{\"x\":" + tooDeep + "}"));
+    assertThat(rejection.code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
+    assertThat(rejection.message())
+        .startsWith("record exceeds a decoding limit: Document nesting depth (" + (depth + 1) + ") exceeds the maximum allowed (" + depth);
+    assertThat(rejection.exceptionClass()).isEqualTo("com.fasterxml.jackson.core.exc.StreamConstraintsException");
+    assertThat(rejected("[".repeat(5000)).code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
+  }
+
+  @Test
+  void rejectsAStringLongerThanTheLimitInAFieldTheDecoderReads() {
+    EnvelopeDecoder roomy = new EnvelopeDecoder(1 << 20);
+    String fits = "s".repeat(DecodeLimits.MAX_STRING_LENGTH);
+    String json = event("2026-11-22T10:15:30Z", "{}");
+    assertThat(roomy.decode(utf8(json.replace("payments-api", fits))))
+        .isInstanceOfSatisfying(DecodeResult.Decoded.class, d -> assertThat(d.envelope().sourceSystem()).hasSize(fits.length()));
+
+    // Payload strings are skipped, not read: only max-record-bytes bounds them, and silver judges them.
+    String longPayload = event("2026-11-22T10:15:30Z", "{\"message\":\"" + fits + "ss\"}");
+    assertThat(roomy.decode(utf8(longPayload))).isInstanceOf(DecodeResult.Decoded.class);
+
+    DecodeResult tooLong = roomy.decode(utf8(json.replace("payments-api", fits + "s")));
+    assertThat(tooLong)
+        .isInstanceOfSatisfying(DecodeResult.Rejected.class, r -> {
+          assertThat(r.rejection().code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
+          assertThat(r.rejection().message()).contains("String value length", "exceeds the maximum allowed (" + DecodeLimits.MAX_STRING_LENGTH);
+        });
+  }
+
+  @Test
+  void rejectsNumbersAndKeysLongerThanTheLimitsEvenInsideThePayload() {
+    String longNumber = "1".repeat(DecodeLimits.MAX_NUMBER_LENGTH + 1);
+    Rejection number = rejected(event("2026-11-22T10:15:30Z", "{\"amount\":" + longNumber + "}"));
+    assertThat(number.code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
+    assertThat(number.message()).contains("Number value length", "exceeds the maximum allowed (" + DecodeLimits.MAX_NUMBER_LENGTH);
+    String fitting = "1".repeat(DecodeLimits.MAX_NUMBER_LENGTH);
+    assertThat(decoded(event("2026-11-22T10:15:30Z", "{\"amount\":" + fitting + "}")).payloadJson()).contains(fitting);
+
+    String longKey = "k".repeat(DecodeLimits.MAX_NAME_LENGTH + 1);
+    Rejection key = rejected(event("2026-11-22T10:15:30Z", "{\"" + longKey + "\":1}"));
+    assertThat(key.code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
+    assertThat(key.message()).contains("Name length", "exceeds the maximum allowed (" + DecodeLimits.MAX_NAME_LENGTH);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "\"event_id\":\"" + ID + "\"          | event_id",
+        "\"source_system\":\"payments-api\" | source_system",
+        "\"payload\":{}                      | payload",
+        "\"metadata\":{\"region\":\"eu-west-1\"} | metadata",
+      })
+  void rejectsADuplicateTopLevelKey(String field, String name) {
+    String json = event("2026-11-22T10:15:30Z", "{}");
+    assertThat(json).contains(field);
+    String twice = json.replace(field, field + "," + field);
+    assertThat(rejected(twice))
+        .isEqualTo(
+            new Rejection(
+                ErrorCode.MALFORMED_JSON,
+                null,
+                "malformed JSON: Duplicate field '" + name + "'",
+                "com.fasterxml.jackson.core.JsonParseException"));
+  }
+
+  @Test
+  void rejectsADuplicateKeyInsideThePayloadOrTheMetadata() {
+    assertThat(rejected(event("2026-11-22T10:15:30Z", "{\"amount\":1,\"x\":{\"a\":1,\"a\":2},\"amount\":2}")).message())
+        .isEqualTo("malformed JSON: Duplicate field 'a'");
+    assertThat(rejected(event("2026-11-22T10:15:30Z", "{}").replace("\"region\":\"eu-west-1\"", "\"r\":\"1\",\"r\":\"2\"")).message())
+        .isEqualTo("malformed JSON: Duplicate field 'r'");
+  }
+
+  @Test
+  void ignoresOneLeadingUtf8ByteOrderMarkAndStoresThePayloadWithoutIt() {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    String payload = "{\"amount\":1}";
+    DecodeResult withBom = decoder.decode(concat(bom, utf8(event("2026-11-22T10:15:30Z", payload))));
+    assertThat(withBom).isEqualTo(decoder.decode(utf8(event("2026-11-22T10:15:30Z", payload))));
+    assertThat(((DecodeResult.Decoded) withBom).envelope().payloadJson()).isEqualTo(payload);
+
+    assertThat(rejected(concat(bom, concat(bom, utf8(event("2026-11-22T10:15:30Z", payload))))).code())
+        .isEqualTo(ErrorCode.MALFORMED_JSON);
+    assertThat(rejected(bom)).isEqualTo(Rejection.of(ErrorCode.MALFORMED_JSON, "record value is a byte order mark and whitespace only"));
+  }
+
+  @Test
+  void rejectsAWhitespaceOnlyValueAsMalformedNotAsANonObject() {
+    assertThat(rejected(" \r\n\t")).isEqualTo(Rejection.of(ErrorCode.MALFORMED_JSON, "record value is whitespace only"));
+  }
+
+  @Test
+  void rejectsNulBytesAndUtf16Or32TextInsteadOfGuessingTheirEncoding() {
+    String json = event("2026-11-22T10:15:30Z", "{}");
+    assertThat(rejected(concat(utf8(json), new byte[] {0})))
+        .isEqualTo(
+            Rejection.of(
+                ErrorCode.MALFORMED_JSON,
+                "record value has a NUL byte at offset " + json.length() + "; JSON text never does (UTF-16, UTF-32 or a C string?)"));
+    byte[] inString = utf8(json.replace("payments-api", "payments\u0000api"));
+    assertThat(rejected(inString).code()).isEqualTo(ErrorCode.MALFORMED_JSON);
+    // An escaped NUL is valid JSON and stays in the payload, untouched.
+    assertThat(decoded(event("2026-11-22T10:15:30Z", "{\"n\":\"a\\u0000b\"}")).payloadJson()).isEqualTo("{\"n\":\"a\\u0000b\"}");
+
+    assertThat(rejected(json.getBytes(StandardCharsets.UTF_16LE)).code()).isEqualTo(ErrorCode.MALFORMED_JSON);
+    assertThat(rejected(json.getBytes(StandardCharsets.UTF_16BE)).code()).isEqualTo(ErrorCode.MALFORMED_JSON);
+    assertThat(rejected(json.getBytes(java.nio.charset.Charset.forName("UTF-32LE"))).code()).isEqualTo(ErrorCode.MALFORMED_JSON);
+    // UTF-16 with its byte order mark: FE and FF never occur in UTF-8.
+    assertThat(rejected(json.getBytes(StandardCharsets.UTF_16))).isEqualTo(Rejection.of(ErrorCode.INVALID_ENCODING, "record value is not valid UTF-8"));
+  }
+
   private static byte[] avro(EventEnvelope envelope) throws Exception {
     ByteBuffer buffer = envelope.toByteBuffer();
     byte[] bytes = new byte[buffer.remaining()];
@@ -261,5 +390,15 @@ class EnvelopeDecoderTest {
     byte[] truncated = java.util.Arrays.copyOf(avro(avroEnvelope().build()), 20);
     assertThat(rejected(truncated).code()).isEqualTo(ErrorCode.INVALID_ENCODING);
     assertThat(rejected(new byte[] {(byte) 0xC3, 0x01, 1, 2}).code()).isEqualTo(ErrorCode.INVALID_ENCODING);
+  }
+
+  @Test
+  void rejectsAvroClaimingAStringLongerThanTheRecordBeforeAllocatingIt() throws Exception {
+    // A 2 GiB event_id in 17 bytes: Avro would allocate the claimed length before reading it.
+    byte[] header = java.util.Arrays.copyOf(avro(avroEnvelope().build()), 10);
+    byte[] claim = {(byte) 0xE0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 'a', 'b'};
+    Rejection rejection = rejected(concat(header, claim));
+    assertThat(rejection)
+        .isEqualTo(new Rejection(ErrorCode.INVALID_ENCODING, null, "Avro single-object body does not decode", "java.io.EOFException"));
   }
 }
