@@ -13,11 +13,12 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Which dead letters {@code medallion dlq replay} re-publishes: those with one of the given error
- * codes (any code when none is given) that failed in {@code [since, until)}. The failure time is
+ * codes (any code when none is given), of the given source topic (any when null), that failed in
+ * {@code [since, until)}. The failure time is
  * the {@code dlq.failed.at} header, else the record's Kafka timestamp, which the stages set to the
  * same instant. A gold dead letter is never replayable: its value is a silver row, not a raw record.
  */
-record DeadLetterFilter(Set<ErrorCode> codes, Instant since, Instant until) {
+record DeadLetterFilter(Set<ErrorCode> codes, String sourceTopic, Instant since, Instant until) {
 
   enum Verdict {
     REPLAY,
@@ -35,7 +36,7 @@ record DeadLetterFilter(Set<ErrorCode> codes, Instant since, Instant until) {
   }
 
   static DeadLetterFilter all() {
-    return new DeadLetterFilter(Set.of(), null, null);
+    return new DeadLetterFilter(Set.of(), null, null, null);
   }
 
   Verdict judge(Headers headers, long kafkaTimestamp) {
@@ -44,6 +45,9 @@ record DeadLetterFilter(Set<ErrorCode> codes, Instant since, Instant until) {
       return Verdict.NOT_REPLAYABLE;
     }
     if (!codes.isEmpty() && codes.stream().noneMatch(c -> c.name().equals(code))) {
+      return Verdict.FILTERED;
+    }
+    if (sourceTopic != null && !sourceTopic.equals(text(headers, DeadLetterHeaders.SOURCE_TOPIC))) {
       return Verdict.FILTERED;
     }
     Instant failedAt = failedAt(headers, kafkaTimestamp);

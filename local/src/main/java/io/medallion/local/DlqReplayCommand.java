@@ -40,6 +40,11 @@ final class DlqReplayCommand implements Callable<Integer> {
   @Option(names = "--code", split = ",", description = "replay only these error codes (repeatable; default: all): ${COMPLETION-CANDIDATES}")
   List<ErrorCode> codes;
 
+  @Option(
+      names = "--source-topic",
+      description = "replay only letters of records read from this topic (dlq.source.topic), e.g. to send each back where it came from")
+  String sourceTopic;
+
   @Option(names = "--since", description = "replay only letters that failed at or after this ISO-8601 instant (dlq.failed.at)")
   Instant since;
 
@@ -66,7 +71,7 @@ final class DlqReplayCommand implements Callable<Integer> {
     if (!to.matches(Topics.RAW_TOPIC_PATTERN)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--to must name a raw topic (raw.<anything>), not " + to);
     }
-    DeadLetterFilter filter = new DeadLetterFilter(codes == null ? Set.of() : Set.copyOf(codes), since, until);
+    DeadLetterFilter filter = new DeadLetterFilter(codes == null ? Set.of() : Set.copyOf(codes), sourceTopic, since, until);
     DeadLetterReplay.Summary summary =
         DeadLetterReplay.run(bootstrapServers, clientProperties(), topic, to, filter, timestamps, dryRun, Duration.ofSeconds(60));
     spec.commandLine().getOut().println(summary.text());

@@ -47,15 +47,26 @@ class DeadLetterFilterTest {
 
   @Test
   void selectsByAnyOfTheCodes() {
-    DeadLetterFilter filter = new DeadLetterFilter(Set.of(ErrorCode.INVALID_FIELD, ErrorCode.MISSING_FIELD), null, null);
+    DeadLetterFilter filter = new DeadLetterFilter(Set.of(ErrorCode.INVALID_FIELD, ErrorCode.MISSING_FIELD), null, null, null);
     assertThat(filter.judge(letter("INVALID_FIELD", "silver", null), 0)).isEqualTo(Verdict.REPLAY);
     assertThat(filter.judge(letter("MISSING_FIELD", "silver", null), 0)).isEqualTo(Verdict.REPLAY);
     assertThat(filter.judge(letter("TIMESTAMP_OUT_OF_RANGE", "silver", null), 0)).isEqualTo(Verdict.FILTERED);
   }
 
   @Test
+  void selectsBySourceTopic() {
+    DeadLetterFilter filter = new DeadLetterFilter(Set.of(), "raw.transactions", null, null);
+    Headers fromTransactions = letter("INVALID_FIELD", "silver", null);
+    fromTransactions.add(DeadLetterHeaders.SOURCE_TOPIC, "raw.transactions".getBytes(StandardCharsets.UTF_8));
+    Headers fromMetrics = letter("INVALID_FIELD", "silver", null);
+    fromMetrics.add(DeadLetterHeaders.SOURCE_TOPIC, "raw.metrics".getBytes(StandardCharsets.UTF_8));
+    assertThat(filter.judge(fromTransactions, 0)).isEqualTo(Verdict.REPLAY);
+    assertThat(filter.judge(fromMetrics, 0)).isEqualTo(Verdict.FILTERED);
+  }
+
+  @Test
   void sinceIsInclusiveAndUntilExclusiveOnTheFailureTime() {
-    DeadLetterFilter filter = new DeadLetterFilter(Set.of(), T, T.plusSeconds(60));
+    DeadLetterFilter filter = new DeadLetterFilter(Set.of(), null, T, T.plusSeconds(60));
     assertThat(filter.judge(letter("INVALID_FIELD", "silver", T.minusMillis(1).toString()), 0)).isEqualTo(Verdict.FILTERED);
     assertThat(filter.judge(letter("INVALID_FIELD", "silver", T.toString()), 0)).isEqualTo(Verdict.REPLAY);
     assertThat(filter.judge(letter("INVALID_FIELD", "silver", T.plusSeconds(59).toString()), 0)).isEqualTo(Verdict.REPLAY);
@@ -64,14 +75,14 @@ class DeadLetterFilterTest {
 
   @Test
   void withoutAReadableFailedAtTheKafkaTimestampDecides() {
-    DeadLetterFilter filter = new DeadLetterFilter(Set.of(), T, null);
+    DeadLetterFilter filter = new DeadLetterFilter(Set.of(), null, T, null);
     assertThat(filter.judge(letter("INVALID_FIELD", "silver", null), T.toEpochMilli())).isEqualTo(Verdict.REPLAY);
     assertThat(filter.judge(letter("INVALID_FIELD", "silver", "yesterday"), T.toEpochMilli() - 1)).isEqualTo(Verdict.FILTERED);
   }
 
   @Test
   void rejectsAnEmptyTimeRange() {
-    assertThatThrownBy(() -> new DeadLetterFilter(Set.of(), T, T)).hasMessageContaining("--since");
+    assertThatThrownBy(() -> new DeadLetterFilter(Set.of(), null, T, T)).hasMessageContaining("--since");
   }
 
   @Test

@@ -30,8 +30,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.paimon.catalog.Catalog;
 import org.junit.jupiter.api.Test;
@@ -41,8 +45,10 @@ import picocli.CommandLine;
 
 /**
  * Fix a rule, replay its dead letters, and silver gains exactly the recovered rows; a second
- * replay adds none. The "fix" is relaxing {@code validation.max-age}: silver runs with its
- * committed Kafka offsets, as a restarted job would, so it sees only what the replay published.
+ * replay adds none. The "fix" is relaxing {@code validation.max-age}. Each silver run resumes
+ * where the previous one stopped, as a restarted job does from its savepoint, so it sees only
+ * what the replay published: the test sets the group's offsets, because a bounded job commits its
+ * last offsets to Kafka asynchronously after its final checkpoint (seen not to arrive in time).
  */
 class DlqReplayCommandITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.extension();
@@ -50,6 +56,7 @@ class DlqReplayCommandITCase {
 
   private static final String RAW = "raw.rp-events";
   private static final String DLQ = "dlq.rp-silver";
+  private static final String GROUP = "rp-silver";
   /** Every record's Kafka timestamp, the reference of silver's timestamp range. */
   private static final Instant RECORDED = Instant.parse("2026-11-22T12:00:00Z");
 
@@ -82,8 +89,9 @@ class DlqReplayCommandITCase {
       }
     }
     kafka.produce(records);
+    Map<TopicPartition, OffsetAndMetadata> afterOriginals = endOffsets(RAW);
 
-    runSilver("7d");
+    runSilver("7d", Map.of(new TopicPartition(RAW, 0), new OffsetAndMetadata(0), new TopicPartition(RAW, 1), new OffsetAndMetadata(0)));
     Map<String, Map<String, Object>> before = silverRows();
     assertThat(before.keySet()).containsExactlyInAnyOrderElementsOf(valid);
     assertThat(codes(kafka.readCommitted(DLQ))).containsExactlyInAnyOrder(
@@ -110,7 +118,7 @@ class DlqReplayCommandITCase {
       assertThat(header(record, DeadLetterHeaders.REPLAYED_FROM)).isEqualTo(DLQ + "/0/" + letterOffsetById.get(id));
     }
 
-    runSilver("30d");
+    runSilver("30d", afterOriginals);
     Map<String, Map<String, Object>> after = silverRows();
     assertThat(after.keySet()).containsExactlyInAnyOrderElementsOf(union(valid, tooOld.keySet()));
     for (String id : valid) {
@@ -121,18 +129,22 @@ class DlqReplayCommandITCase {
     }
     assertThat(kafka.readCommitted(DLQ)).as("nothing dead-lettered again").hasSize(5);
 
+    Map<TopicPartition, OffsetAndMetadata> afterFirstReplay = endOffsets(RAW);
     assertThat(medallion(replay)).isEqualTo(summary);
-    runSilver("30d");
+    runSilver("30d", afterFirstReplay);
     assertThat(replayedRecords(kafka.readCommitted(RAW))).hasSize(6);
     assertThat(silverRows()).isEqualTo(after);
     assertThat(kafka.readCommitted(DLQ)).hasSize(5);
   }
 
-  /** One bounded silver run from the group's committed offsets, with the given maximum event age. */
-  private void runSilver(String maxAge) throws Exception {
+  /** One bounded silver run from {@code resumeAt}, with the given maximum event age. */
+  private void runSilver(String maxAge, Map<TopicPartition, OffsetAndMetadata> resumeAt) throws Exception {
+    try (Admin admin = KAFKA.broker().admin()) {
+      admin.alterConsumerGroupOffsets(GROUP, resumeAt).all().get();
+    }
     Map<String, String> settings = JobSettings.local(KAFKA.broker().bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM);
     settings.put("kafka.topics", RAW);
-    settings.put("kafka.group-id", "rp-silver");
+    settings.put("kafka.group-id", GROUP);
     settings.put("kafka.starting-offsets", "committed-or-earliest");
     settings.put("dlq.topic", DLQ);
     settings.put("pii.hmac-key", "replay-key");
@@ -155,6 +167,18 @@ class DlqReplayCommandITCase {
       }
     }
     return rows;
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> endOffsets(String topic) throws Exception {
+    try (Admin admin = KAFKA.broker().admin()) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int partition = 0; partition < 2; partition++) {
+        latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((partition, info) -> offsets.put(partition, new OffsetAndMetadata(info.offset())));
+      return offsets;
+    }
   }
 
   private static String medallion(String... args) {
