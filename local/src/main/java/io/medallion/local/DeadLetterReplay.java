@@ -102,14 +102,21 @@ final class DeadLetterReplay {
           producer.initTransactions();
           producer.beginTransaction();
         }
-        Map<TopicPartition, Long> positions = new HashMap<>();
+        // Partitions not yet read to their end offset, with the position last seen; skipping
+        // aborted batches or transaction markers is progress too, though it returns no records.
+        Map<TopicPartition, Long> behind = new HashMap<>();
+        partitions.forEach(partition -> behind.put(partition, -1L));
         long lastProgress = System.nanoTime();
-        while (!reachedEnd(consumer, partitions, end, positions)) {
-          if (System.nanoTime() - lastProgress > stallTimeout.toNanos()) {
+        while (true) {
+          if (advance(consumer, behind, end)) {
+            lastProgress = System.nanoTime();
+          } else if (System.nanoTime() - lastProgress > stallTimeout.toNanos()) {
             throw new IllegalStateException("reading " + from + " made no progress towards its end offsets " + end + " for " + stallTimeout);
           }
+          if (behind.isEmpty()) {
+            break;
+          }
           for (ConsumerRecord<byte[], byte[]> letter : consumer.poll(Duration.ofMillis(500))) {
-            lastProgress = System.nanoTime();
             if (letter.offset() >= end.get(new TopicPartition(letter.topic(), letter.partition()))) {
               continue;
             }
@@ -166,17 +173,22 @@ final class DeadLetterReplay {
     }
   }
 
-  private static boolean reachedEnd(
-      KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> end, Map<TopicPartition, Long> positions) {
-    for (TopicPartition partition : partitions) {
-      if (positions.getOrDefault(partition, -1L) < end.get(partition)) {
-        positions.put(partition, consumer.position(partition));
-        if (positions.get(partition) < end.get(partition)) {
-          return false;
-        }
+  /** Drops the partitions that reached their end from {@code behind}; true if any position moved. */
+  private static boolean advance(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> behind, Map<TopicPartition, Long> end) {
+    boolean advanced = false;
+    for (var it = behind.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<TopicPartition, Long> partition = it.next();
+      long position = consumer.position(partition.getKey());
+      if (position > partition.getValue()) {
+        advanced = true;
+        partition.setValue(position);
+      }
+      if (position >= end.get(partition.getKey())) {
+        consumer.pause(List.of(partition.getKey()));
+        it.remove();
       }
     }
-    return true;
+    return advanced;
   }
 
   private static List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration timeout) {
