@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "medallion",
     mixinStandardHelpOptions = true,
-    description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench, query.",
-    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, FreshnessBenchCommand.class, MicrobenchCommand.class, QueryCommand.class})
+    description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench, query, dlq.",
+    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, FreshnessBenchCommand.class, MicrobenchCommand.class, QueryCommand.class, DlqCommand.class})
 public final class Medallion implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -16,6 +16,13 @@ public final class DeadLetterHeaders {
   public static final String SOURCE_TIMESTAMP = "dlq.source.timestamp";
   public static final String FAILED_AT = "dlq.failed.at";
 
+  /**
+   * Not a dead-letter header: the one header of a record that {@code medallion dlq replay}
+   * re-published to a raw topic, naming the dead letter it came from as {@code <dead-letter
+   * topic>/<partition>/<offset>}.
+   */
+  public static final String REPLAYED_FROM = "dlq.replayed-from";
+
   /** Headers present on every dead letter; {@link #ERROR_FIELD} and {@link #ERROR_CLASS} are optional. */
   public static final List<String> ALWAYS_PRESENT =
       List.of(
