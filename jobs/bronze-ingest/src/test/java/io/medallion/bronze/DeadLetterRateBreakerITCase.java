@@ -114,43 +114,33 @@ class DeadLetterRateBreakerITCase {
 
   @Test
   void writesEveryRowAndDeadLetterWhenEveryWindowIsExactlyAtTheRate() throws Exception {
-    KafkaBroker kafka = KAFKA.broker();
-    kafka.createTopics(1, "raw.brk-at-limit", "dlq.brk-at-limit");
     // Two windows of 10, each 5 dead letters: 0.5, not above dlq.max-rate 0.5.
-    List<String> validIds = produce("raw.brk-at-limit", "x.x.x.x.x." + ".x.x.x.x.x");
-    JobConfig config = config("raw.brk-at-limit", "dlq.brk-at-limit", "fail");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
-    BronzeIngestJob.define(env, config);
-
-    JobID job = env.execute("breaker-at-limit-it").getJobID();
-
-    assertThat(IcebergTables.readAll(IcebergCatalogs.loader(config).loadCatalog(), BronzeEventsTable.IDENTIFIER))
-        .extracting(r -> (String) r.getField("event_id"))
-        .containsExactlyInAnyOrderElementsOf(validIds);
-    assertThat(deadLetterKeys("dlq.brk-at-limit"))
-        .containsExactlyInAnyOrder("k0", "k2", "k4", "k6", "k8", "k11", "k13", "k15", "k17", "k19");
-    assertThat(counter(job, StageMetrics.RECORDS_IN)).isEqualTo(20);
-    assertThat(counter(job, StageMetrics.DEAD_LETTER_RATE_TRIPS)).isZero();
+    runToTheEnd("brk-at-limit", "x.x.x.x.x." + ".x.x.x.x.x", "fail", List.of("k0", "k2", "k4", "k6", "k8", "k11", "k13", "k15", "k17", "k19"), 0);
   }
 
   @Test
   void alertsAndGoesOnWhenTheActionIsAlert() throws Exception {
-    KafkaBroker kafka = KAFKA.broker();
-    kafka.createTopics(1, "raw.brk-alert", "dlq.brk-alert");
     // Windows of 6/10 (trips) and 5/10 (does not).
-    List<String> validIds = produce("raw.brk-alert", "x.x.x.x.xx" + "x.x.x.x.x.");
-    JobConfig config = config("raw.brk-alert", "dlq.brk-alert", "alert");
+    runToTheEnd("brk-alert", "x.x.x.x.xx" + "x.x.x.x.x.", "alert", List.of("k0", "k2", "k4", "k6", "k8", "k9", "k10", "k12", "k14", "k16", "k18"), 1);
+  }
+
+  /** Runs bronze over {@code pattern} to its end and checks every row, every dead letter and the trips. */
+  private void runToTheEnd(String name, String pattern, String action, List<String> expectedLetters, long trips) throws Exception {
+    KafkaBroker kafka = KAFKA.broker();
+    kafka.createTopics(1, "raw." + name, "dlq." + name);
+    List<String> validIds = produce("raw." + name, pattern);
+    JobConfig config = config("raw." + name, "dlq." + name, action);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
     BronzeIngestJob.define(env, config);
 
-    JobID job = env.execute("breaker-alerts-it").getJobID();
+    JobID job = env.execute(name + "-it").getJobID();
 
     assertThat(IcebergTables.readAll(IcebergCatalogs.loader(config).loadCatalog(), BronzeEventsTable.IDENTIFIER))
         .extracting(r -> (String) r.getField("event_id"))
         .containsExactlyInAnyOrderElementsOf(validIds);
-    assertThat(deadLetterKeys("dlq.brk-alert"))
-        .containsExactlyInAnyOrder("k0", "k2", "k4", "k6", "k8", "k9", "k10", "k12", "k14", "k16", "k18");
+    assertThat(deadLetterKeys("dlq." + name)).containsExactlyInAnyOrderElementsOf(expectedLetters);
     assertThat(counter(job, StageMetrics.RECORDS_IN)).isEqualTo(20);
-    assertThat(counter(job, StageMetrics.DEAD_LETTER_RATE_TRIPS)).isEqualTo(1);
+    assertThat(counter(job, StageMetrics.DEAD_LETTER_RATE_TRIPS)).isEqualTo(trips);
   }
+
 }
