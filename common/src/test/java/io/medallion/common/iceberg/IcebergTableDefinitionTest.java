@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ class IcebergTableDefinitionTest {
   @Test
   void addsAMissingOptionalColumnOnStartAndReadsExistingRowsWithNullInIt() throws Exception {
     Catalog catalog = catalog();
-    Schema old = bronzeWithout("record_key");
+    Schema old = bronzeWithout("metadata", "record_key");
     Table older = catalog.createTable(BronzeEventsTable.IDENTIFIER, old, PartitionSpec.unpartitioned(), BronzeEventsTable.PROPERTIES);
     append(older, bronzeRow(old));
 
@@ -67,9 +68,12 @@ class IcebergTableDefinitionTest {
 
     assertThat(table.schema().findField("record_key").type()).isEqualTo(Types.StringType.get());
     assertThat(table.schema().findField("record_key").isOptional()).isTrue();
-    assertThat(table.schema().columns()).hasSize(BronzeEventsTable.SCHEMA.columns().size());
+    assertThat(table.schema().findField("metadata").type().isMapType()).isTrue();
+    // The sink writes rows by position, so the middle column must land in the middle.
+    assertThat(names(table.schema())).isEqualTo(names(BronzeEventsTable.SCHEMA));
     List<Record> rows = readAll(table);
     assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).getField("metadata")).isNull();
     assertThat(rows.get(0).getField("record_key")).isNull();
     assertThat(rows.get(0).getField("event_id")).isEqualTo(EVENT_ID);
     assertThat(rows.get(0).getField("kafka_offset")).isEqualTo(42L);
@@ -100,6 +104,47 @@ class IcebergTableDefinitionTest {
   }
 
   @Test
+  void stopsWhenAnOptionalColumnIsRequiredInTheTable() {
+    Catalog catalog = catalog();
+    List<Types.NestedField> columns = new ArrayList<>(BronzeEventsTable.SCHEMA.columns());
+    columns.replaceAll(c -> c.name().equals("record_key") ? Types.NestedField.required(c.fieldId(), "record_key", Types.StringType.get()) : c);
+    catalog.createTable(BronzeEventsTable.IDENTIFIER, new Schema(columns), PartitionSpec.unpartitioned(), BronzeEventsTable.PROPERTIES);
+
+    assertThatThrownBy(() -> BronzeEventsTable.definition().ensure(catalog))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Iceberg table bronze.events is incompatible with this version of the job: column record_key is required, expected optional");
+  }
+
+  @Test
+  void stopsWhenTheTableHasAColumnTheDefinitionLacks() {
+    Catalog catalog = catalog();
+    List<Types.NestedField> columns = new ArrayList<>(BronzeEventsTable.SCHEMA.columns());
+    columns.add(Types.NestedField.optional(99, "trace_id", Types.StringType.get()));
+    catalog.createTable(BronzeEventsTable.IDENTIFIER, new Schema(columns), PartitionSpec.unpartitioned(), BronzeEventsTable.PROPERTIES);
+
+    assertThatThrownBy(() -> BronzeEventsTable.definition().ensure(catalog))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Iceberg table bronze.events is incompatible with this version of the job: column trace_id is not in this version's definition");
+  }
+
+  @Test
+  void stopsWhenColumnsAreInAnotherOrder() {
+    Catalog catalog = catalog();
+    List<Types.NestedField> columns = new ArrayList<>(BronzeEventsTable.SCHEMA.columns());
+    Collections.swap(columns, 0, 1);
+    catalog.createTable(BronzeEventsTable.IDENTIFIER, new Schema(columns), PartitionSpec.unpartitioned(), BronzeEventsTable.PROPERTIES);
+
+    assertThatThrownBy(() -> BronzeEventsTable.definition().ensure(catalog))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "Iceberg table bronze.events is incompatible with this version of the job: columns are in the order"
+                + " [event_type, event_id, schema_version, source_system, event_time, ingest_time, payload, metadata, kafka_topic,"
+                + " kafka_partition, kafka_offset, kafka_timestamp, record_key], expected [event_id, event_type, schema_version,"
+                + " source_system, event_time, ingest_time, payload, metadata, kafka_topic, kafka_partition, kafka_offset,"
+                + " kafka_timestamp, record_key]");
+  }
+
+  @Test
   void stopsWhenARequiredColumnWasAddedToTheDefinition() {
     Catalog catalog = catalog();
     catalog.createTable(BronzeEventsTable.IDENTIFIER, bronzeWithout("kafka_timestamp"), PartitionSpec.unpartitioned(), BronzeEventsTable.PROPERTIES);
@@ -108,6 +153,10 @@ class IcebergTableDefinitionTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("Iceberg table bronze.events is incompatible with this version of the job: required column kafka_timestamp is missing");
     assertThat(catalog.loadTable(BronzeEventsTable.IDENTIFIER).schemas()).hasSize(1); // nothing altered before stopping
+  }
+
+  private static List<String> names(Schema schema) {
+    return schema.columns().stream().map(Types.NestedField::name).toList();
   }
 
   private static Record bronzeRow(Schema schema) {
