@@ -10,10 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.IndexedRecord;
@@ -39,10 +42,36 @@ final class AvroEnvelopeDecoder {
   private final Map<Long, Schema> writers = new HashMap<>();
 
   AvroEnvelopeDecoder() {
+    this(BundledSchemas.envelopeVersions());
+  }
+
+  /**
+   * @param writerSchemas every schema a record may be written with; each must resolve to the
+   *     current {@link EventEnvelope}, checked here so that a bad one stops the job at start
+   */
+  AvroEnvelopeDecoder(Collection<Schema> writerSchemas) {
     decoder = new BinaryMessageDecoder<>(SpecificData.getForSchema(EventEnvelope.SCHEMA$), EventEnvelope.SCHEMA$);
-    for (Schema writer : BundledSchemas.envelopeVersions()) {
+    for (Schema writer : writerSchemas) {
+      requireReadable(writer);
       decoder.addSchema(writer);
       writers.put(SchemaNormalization.parsingFingerprint64(writer), writer);
+    }
+  }
+
+  private static void requireReadable(Schema writer) {
+    SchemaCompatibility.SchemaPairCompatibility pair =
+        SchemaCompatibility.checkReaderWriterCompatibility(EventEnvelope.SCHEMA$, writer);
+    if (pair.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      List<String> problems = new ArrayList<>();
+      for (SchemaCompatibility.Incompatibility incompatibility : pair.getResult().getIncompatibilities()) {
+        problems.add(
+            incompatibility.getLocation() + ": " + incompatibility.getType() + " (" + incompatibility.getMessage() + ")");
+      }
+      throw new IllegalStateException(
+          "bundled envelope schema "
+              + String.format("%016x", Long.reverseBytes(SchemaNormalization.parsingFingerprint64(writer)))
+              + " cannot be read as the current EventEnvelope: "
+              + String.join("; ", problems));
     }
   }
 

@@ -47,10 +47,15 @@ public final class EnvelopeDecoder {
   private final JsonFactory json;
   /** For JSON rendered from Avro, which escaping can make longer than the record it came from. */
   private final JsonFactory avroJson;
-  private final AvroEnvelopeDecoder avro = new AvroEnvelopeDecoder();
+  private final AvroEnvelopeDecoder avro;
 
   /** @param maxRecordBytes values longer than this are rejected as RECORD_TOO_LARGE */
   public EnvelopeDecoder(long maxRecordBytes) {
+    this(maxRecordBytes, new AvroEnvelopeDecoder());
+  }
+
+  EnvelopeDecoder(long maxRecordBytes, AvroEnvelopeDecoder avro) {
+    this.avro = avro;
     this.maxRecordBytes = maxRecordBytes;
     this.json = DecodeLimits.jsonFactory(maxRecordBytes);
     this.avroJson = DecodeLimits.jsonFactory(0);

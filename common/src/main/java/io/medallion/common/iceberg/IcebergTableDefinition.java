@@ -1,5 +1,6 @@
 package io.medallion.common.iceberg;
 
+import io.medallion.common.table.ColumnOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,11 @@ import org.apache.iceberg.types.Types;
 
 /**
  * An Iceberg table as the code expects it. {@link #ensure} creates it when missing; on an existing
- * table it adds the optional columns the code expects and the table lacks, and stops the job at
- * start with a clear message when a required column is missing or a type differs, instead of
- * failing at its first commit.
+ * table it adds the optional columns the code expects and the table lacks (each at the
+ * definition's position, since rows are written by position), and stops the job at start with a
+ * message naming what was found and what was expected when a required column is missing, a type
+ * differs, a column the job may leave null is required, or the table has a column the definition
+ * lacks or its columns in another order, instead of failing at its first commit.
  */
 public record IcebergTableDefinition(
     org.apache.iceberg.catalog.TableIdentifier identifier,
@@ -50,7 +53,17 @@ public record IcebergTableDefinition(
     List<Types.NestedField> additions = missingOptionalColumns(table.schema());
     if (!additions.isEmpty()) {
       UpdateSchema update = table.updateSchema();
-      additions.forEach(column -> update.addColumn(column.name(), column.type(), column.doc()));
+      List<Types.NestedField> columns = schema.columns();
+      for (Types.NestedField column : additions) {
+        update.addColumn(column.name(), column.type(), column.doc());
+        // Rows are written by position: the new column goes where the definition has it.
+        int at = columns.indexOf(column);
+        if (at == 0) {
+          update.moveFirst(column.name());
+        } else {
+          update.moveAfter(column.name(), columns.get(at - 1).name());
+        }
+      }
       update.commit();
       table.refresh();
     }
@@ -80,8 +93,14 @@ public record IcebergTableDefinition(
       } else if (!found.type().toString().equals(expected.type().toString())) {
         differences.add(
             "column " + expected.name() + " is " + found.type() + ", expected " + expected.type());
+      } else if (found.isRequired() && expected.isOptional()) {
+        differences.add("column " + expected.name() + " is required, expected optional");
       }
     }
+    differences.addAll(
+        ColumnOrder.differences(
+            schema.columns().stream().map(Types.NestedField::name).toList(),
+            actual.columns().stream().map(Types.NestedField::name).toList()));
     return differences;
   }
 }

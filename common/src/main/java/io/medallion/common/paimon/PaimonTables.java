@@ -1,5 +1,6 @@
 package io.medallion.common.paimon;
 
+import io.medallion.common.table.ColumnOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,12 @@ import org.apache.paimon.table.Table;
 import org.apache.paimon.types.DataField;
 
 /**
- * Creates a Paimon table when it is missing; on an existing one, adds the nullable columns and the
- * table options the code expects and the table lacks (compatible changes; options the table
- * already has are the operator's to tune), and stops the job with a clear message on anything
- * else (a missing required column, a changed type or key).
+ * Creates a Paimon table when it is missing; on an existing one, adds the nullable columns (each at
+ * the definition's position, since rows are written by position) and the table options the code
+ * expects and the table lacks (compatible changes; options the table already has are the
+ * operator's to tune), and stops the job with a message naming what was found and what was
+ * expected on anything else (a missing required column, a changed type or nullability, a column
+ * the definition does not have, columns in another order, a changed primary key).
  */
 public final class PaimonTables {
 
@@ -28,10 +31,15 @@ public final class PaimonTables {
       Table table = catalog.getTable(identifier);
       List<String> problems = new ArrayList<>();
       List<SchemaChange> additions = new ArrayList<>();
-      for (DataField field : expected.fields()) {
+      List<String> names = expected.fields().stream().map(DataField::name).toList();
+      List<String> tableNames = table.rowType().getFieldNames();
+      for (int i = 0; i < names.size(); i++) {
+        DataField field = expected.fields().get(i);
         DataField found = table.rowType().getFields().stream().filter(f -> f.name().equals(field.name())).findFirst().orElse(null);
         if (found == null && field.type().isNullable()) {
-          additions.add(SchemaChange.addColumn(field.name(), field.type()));
+          // Rows are written by position: the new column goes where the definition has it.
+          SchemaChange.Move move = i == 0 ? SchemaChange.Move.first(field.name()) : SchemaChange.Move.after(field.name(), names.get(i - 1));
+          additions.add(SchemaChange.addColumn(field.name(), field.type(), field.description(), move));
         } else if (found == null) {
           problems.add("required column " + field.name() + " is missing");
         } else if (!found.type().equalsIgnoreFieldId(field.type())) {
@@ -43,6 +51,7 @@ public final class PaimonTables {
           additions.add(SchemaChange.setOption(option.getKey(), option.getValue()));
         }
       }
+      problems.addAll(ColumnOrder.differences(names, tableNames));
       if (!table.primaryKeys().equals(expected.primaryKeys())) {
         problems.add("primary key is " + table.primaryKeys() + ", expected " + expected.primaryKeys());
       }
