@@ -1,5 +1,8 @@
 package io.medallion.testkit;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +22,7 @@ import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -68,7 +72,10 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  /** Formats storage in a temporary directory and starts the broker on a free port; returns when it serves requests. */
+  /**
+   * Formats storage in a temporary directory and starts the broker on a free port; returns when it
+   * serves requests. The port is chosen before the start, so it stays the same across {@link #restart()}.
+   */
   public static KafkaBroker start() {
     return start(0);
   }
@@ -93,8 +100,10 @@ public final class KafkaBroker implements AutoCloseable {
   private record Security(TestCertificates certificates, Map<String, String> users) {}
 
 
-  private static KafkaBroker start(int port, Security security) {
+  private static KafkaBroker start(int requestedPort, Security security) {
     try {
+      // Fixed ports rather than 0, so a restarted broker listens where its clients look for it.
+      int port = requestedPort == 0 ? freePort() : requestedPort;
       KafkaClusterTestKit.Builder builder =
           new KafkaClusterTestKit.Builder(
                   new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
@@ -116,7 +125,7 @@ public final class KafkaBroker implements AutoCloseable {
         TestCertificates tls = security.certificates();
         String external = "listener.name." + EXTERNAL.toLowerCase(java.util.Locale.ROOT) + ".";
         builder
-            .setConfigProp("listeners", INTERNAL + "://127.0.0.1:0," + EXTERNAL + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0")
+            .setConfigProp("listeners", INTERNAL + "://127.0.0.1:" + freePort() + "," + EXTERNAL + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0")
             .setConfigProp("listener.security.protocol.map", INTERNAL + ":PLAINTEXT," + EXTERNAL + ":SASL_SSL,CONTROLLER:PLAINTEXT")
             .setConfigProp("inter.broker.listener.name", INTERNAL)
             .setConfigProp("sasl.enabled.mechanisms", SCRAM_SHA_512)
@@ -139,6 +148,13 @@ public final class KafkaBroker implements AutoCloseable {
       return broker;
     } catch (Exception e) {
       throw new IllegalStateException("the in-process Kafka broker did not start", e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
     }
   }
 
@@ -353,6 +369,65 @@ public final class KafkaBroker implements AutoCloseable {
       records.removeIf(r -> r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())));
       return records;
     }
+  }
+
+  /**
+   * Kills the broker: its listeners close and its clients see disconnects until {@link
+   * #startBroker()}. The controller of this combined node keeps running, as does its metadata log.
+   */
+  public void stopBroker() {
+    brokerServer().shutdown();
+  }
+
+  /**
+   * Starts the broker stopped by {@link #stopBroker()} again, on the same ports with the same log
+   * and metadata directories; returns when it leads every partition again, so committed records
+   * are readable and producers' transactions can go on.
+   */
+  public void startBroker() {
+    brokerServer().startup();
+    try {
+      awaitReady(Duration.ofSeconds(60));
+      awaitLeaders(Duration.ofSeconds(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restarting the broker", e);
+    }
+  }
+
+  /** {@link #stopBroker()}, then {@link #startBroker()}: the broker process restarts with its data kept. */
+  public void restart() {
+    stopBroker();
+    startBroker();
+  }
+
+  private BrokerServer brokerServer() {
+    return cluster.brokers().values().iterator().next();
+  }
+
+  /** Waits until every partition of every topic, internal ones included, has a leader. */
+  private void awaitLeaders(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    try (Admin admin = admin()) {
+      while (System.nanoTime() < deadline) {
+        try {
+          Set<String> topics =
+              admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(5, TimeUnit.SECONDS);
+          boolean led =
+              admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+                  .flatMap(t -> t.partitions().stream())
+                  .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+          if (led) {
+            return;
+          }
+        } catch (ExecutionException | TimeoutException e) {
+          last = e;
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+    }
+    throw new IllegalStateException("some partitions have no leader " + timeout + " after the broker restarted", last);
   }
 
   @Override

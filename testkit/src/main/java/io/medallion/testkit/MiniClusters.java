@@ -2,6 +2,7 @@ package io.medallion.testkit;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -32,6 +33,23 @@ public final class MiniClusters {
         new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(slots)
+            .setConfiguration(config)
+            .build());
+  }
+
+  /**
+   * Two TaskManagers of {@link #PARALLELISM} slots each, with a job's slots spread over both: a test
+   * that loses one ({@code @InjectMiniCluster MiniCluster}, {@code terminateTaskManager(0)}) hits
+   * the running job, which can restart on the other. Restarts are off as in {@link #extension()}.
+   */
+  public static MiniClusterExtension twoTaskManagers(Configuration extra) {
+    Configuration config = new Configuration(extra);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    config.set(TaskManagerOptions.TASK_MANAGER_LOAD_BALANCE_MODE, TaskManagerOptions.TaskManagerLoadBalanceMode.SLOTS);
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(2)
+            .setNumberSlotsPerTaskManager(PARALLELISM)
             .setConfiguration(config)
             .build());
   }

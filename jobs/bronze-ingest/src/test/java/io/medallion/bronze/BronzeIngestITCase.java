@@ -101,11 +101,11 @@ class BronzeIngestITCase {
     return JobConfig.of(BronzeIngestJob.SPEC, settings);
   }
 
-  private static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key, byte[] value) {
+  static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key, byte[] value) {
     return new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
   }
 
-  private static BronzeRow expectedRow(ObjectNode event, String payload, ProducerRecord<byte[], byte[]> sent, RecordMetadata landed) {
+  static BronzeRow expectedRow(ObjectNode event, String payload, ProducerRecord<byte[], byte[]> sent, RecordMetadata landed) {
     Map<String, String> metadata = new HashMap<>();
     event.get("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
     return new BronzeRow(
@@ -123,7 +123,7 @@ class BronzeIngestITCase {
         new String(sent.key(), StandardCharsets.UTF_8));
   }
 
-  private static BronzeRow actualRow(Record r) {
+  static BronzeRow actualRow(Record r) {
     @SuppressWarnings("unchecked")
     Map<String, String> metadata = (Map<String, String>) r.getField("metadata");
     return new BronzeRow(
@@ -141,7 +141,7 @@ class BronzeIngestITCase {
         (String) r.getField("record_key"));
   }
 
-  private static Letter expectedLetter(
+  static Letter expectedLetter(
       ProducerRecord<byte[], byte[]> sent, RecordMetadata landed, BadRecords.Bad bad, String message, String errorClass) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put(DeadLetterHeaders.ERROR_CODE, bad.code().name());
@@ -182,7 +182,7 @@ class BronzeIngestITCase {
     return letters;
   }
 
-  private static List<Byte> bytes(byte[] value) {
+  static List<Byte> bytes(byte[] value) {
     List<Byte> list = new ArrayList<>(value.length);
     for (byte b : value) {
       list.add(b);

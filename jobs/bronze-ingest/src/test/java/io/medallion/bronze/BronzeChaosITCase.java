@@ -1,0 +1,210 @@
+package io.medallion.bronze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.bronze.BronzeIngestITCase.BronzeRow;
+import io.medallion.bronze.BronzeIngestITCase.Letter;
+import io.medallion.common.config.JobConfig;
+import io.medallion.common.deadletter.DeadLetterHeaders;
+import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.iceberg.BronzeEventsTable;
+import io.medallion.common.iceberg.IcebergCatalogs;
+import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.testkit.BadRecords;
+import io.medallion.testkit.EventFactory;
+import io.medallion.testkit.FailTimes;
+import io.medallion.testkit.IcebergTables;
+import io.medallion.testkit.JobSettings;
+import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.KafkaBrokerExtension;
+import io.medallion.testkit.MiniClusters;
+import io.medallion.testkit.TestSources;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.testutils.junit.SharedObjectsExtension;
+import org.apache.flink.testutils.junit.SharedReference;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bronze keeps every row and dead letter exactly once through the faults of the chaos testkit. */
+class BronzeChaosITCase {
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers(new Configuration());
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  @RegisterExtension final SharedObjectsExtension shared = SharedObjectsExtension.create();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_RECORD_BYTES = 4096;
+
+  @TempDir Path dir;
+
+  /** Something that goes wrong while the job runs, after its first checkpointed commit. */
+  @FunctionalInterface
+  interface Fault {
+    void inject() throws Exception;
+  }
+
+  @Test
+  void survivesAKafkaBrokerRestartMidStream() throws Exception {
+    run("broker", 0, 10, () -> KAFKA.broker().restart());
+  }
+
+  @Test
+  void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("thrice", 3, 5, () -> {});
+    assertThat(restarted(miniCluster, job)).as("the job restarted").isTrue();
+  }
+
+  @Test
+  void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    try {
+      JobID job = run("tm-loss", 0, 5, () -> miniCluster.terminateTaskManager(0).get());
+      assertThat(restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
+    } finally {
+      miniCluster.startTaskManager();
+    }
+  }
+
+  private static boolean restarted(MiniCluster miniCluster, JobID job) throws Exception {
+    return miniCluster.getExecutionGraph(job).get().getStatusTimestamp(JobStatus.RESTARTING) > 0;
+  }
+
+  /**
+   * Runs bronze on 120 events and the bad records: the first 60 are committed by a checkpoint, the
+   * next 30 are produced, the fault strikes, the last 30 follow, and the job ends at their offsets.
+   * Then every row and dead letter must be there exactly once. {@code failures} injected failures
+   * hit the first valid event of the last 30, each time it comes again.
+   */
+  private JobID run(String name, int failures, int restartAttempts, Fault fault) throws Exception {
+    KafkaBroker kafka = KAFKA.broker();
+    String topic = "raw." + name;
+    String dlq = "dlq." + name;
+    kafka.createTopics(2, topic);
+    kafka.createTopics(1, dlq);
+    EventFactory events = new EventFactory(name.hashCode(), Instant.parse("2026-11-21T00:00:00Z"), Duration.ofHours(6));
+    List<BadRecords.Bad> bad = BadRecords.bronze(events, MAX_RECORD_BYTES + 100);
+
+    List<List<ProducerRecord<byte[], byte[]>>> batches = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    Map<String, ObjectNode> valid = new HashMap<>();
+    for (int i = 0; i < 120; i++) {
+      ObjectNode event = events.next();
+      valid.put(event.get("event_id").asText(), event);
+      batches.get(i < 60 ? 0 : i < 90 ? 1 : 2)
+          .add(BronzeIngestITCase.record(topic, i % 2, event.get("event_id").asText(), EventFactory.bytes(event)));
+    }
+    for (int i = 0; i < bad.size(); i++) {
+      batches.get(i % 3).add(BronzeIngestITCase.record(topic, i % 2, "bad-" + i, bad.get(i).value()));
+    }
+    List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>();
+    batches.forEach(all::addAll);
+
+    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "300ms", MiniClusters.PARALLELISM);
+    settings.put("kafka.topic-pattern", "raw\\." + name);
+    settings.put("dlq.topic", dlq);
+    settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
+    settings.put("bounded", "false");
+    JobConfig config = JobConfig.of(BronzeIngestJob.SPEC, settings);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts));
+    KafkaSource<RawRecord> source = TestSources.rawUntil(kafka, topic, "bronze-chaos-" + name, all);
+    Catalog catalog = IcebergCatalogs.loader(config).loadCatalog();
+    BronzeEventsTable.definition().ensure(catalog);
+    String failOn = batches.get(2).stream()
+        .map(r -> new String(r.key(), StandardCharsets.UTF_8)).filter(k -> !k.startsWith("bad-")).findFirst().orElseThrow();
+    SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
+    BronzeIngestJob.build(
+        env,
+        source,
+        MAX_RECORD_BYTES,
+        null,
+        rows ->
+            LakeSinks.icebergAppend(
+                    org.apache.iceberg.flink.TableLoader.fromCatalog(IcebergCatalogs.loader(config), BronzeEventsTable.IDENTIFIER),
+                    BronzeIngestJob.BRONZE_SINK_UID,
+                    true)
+                .accept(
+                    rows.map(new FailTimes(BronzeEventsTable.EVENT_ID, failOn, failures, failed))
+                        .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
+                        .uid("inject-failure")
+                        .name("inject failure")),
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID));
+
+    Instant start = Instant.now();
+    List<RecordMetadata> landed = new ArrayList<>(kafka.produce(batches.get(0)));
+    JobClient job = env.executeAsync("bronze-chaos-" + name);
+    long firstValid = batches.get(0).stream().filter(r -> !new String(r.key(), StandardCharsets.UTF_8).startsWith("bad-")).count();
+    await().atMost(Duration.ofSeconds(90))
+        .until(() -> IcebergTables.rowCount(catalog, BronzeEventsTable.IDENTIFIER) == firstValid);
+    landed.addAll(kafka.produce(batches.get(1)));
+    assertThat(job.getJobStatus().get()).as("the fault strikes a running job").isEqualTo(JobStatus.RUNNING);
+    fault.inject();
+    landed.addAll(kafka.produce(batches.get(2)));
+    job.getJobExecutionResult().get();
+    Instant end = Instant.now();
+
+    assertThat(failed.get()).as("injected failures").hasValue(failures);
+    List<BronzeRow> expectedRows = new ArrayList<>();
+    List<Letter> expectedLetters = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      String key = new String(all.get(i).key(), StandardCharsets.UTF_8);
+      if (key.startsWith("bad-")) {
+        expectedLetters.add(
+            BronzeIngestITCase.expectedLetter(all.get(i), landed.get(i), bad.get(Integer.parseInt(key.substring(4))), null, null));
+      } else {
+        ObjectNode event = valid.get(key);
+        expectedRows.add(BronzeIngestITCase.expectedRow(event, JSON.writeValueAsString(event.get("payload")), all.get(i), landed.get(i)));
+      }
+    }
+    assertThat(IcebergTables.readAll(catalog, BronzeEventsTable.IDENTIFIER).stream().map(BronzeIngestITCase::actualRow).toList())
+        .containsExactlyInAnyOrderElementsOf(expectedRows);
+    assertThat(readLetters(kafka, dlq, start, end)).containsExactlyInAnyOrderElementsOf(expectedLetters);
+    return job.getJobID();
+  }
+
+  /** The committed letters, without the wall-clock and free-text headers. */
+  private static List<Letter> readLetters(KafkaBroker kafka, String topic, Instant notBefore, Instant notAfter) {
+    List<Letter> letters = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic)) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (Header h : r.headers()) {
+        headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+      }
+      assertThat(Instant.parse(headers.remove(DeadLetterHeaders.FAILED_AT))).isBetween(notBefore, notAfter);
+      assertThat(headers.remove(DeadLetterHeaders.ERROR_MESSAGE)).isNotBlank();
+      headers.remove(DeadLetterHeaders.ERROR_CLASS);
+      letters.add(new Letter(new String(r.key(), StandardCharsets.UTF_8), BronzeIngestITCase.bytes(r.value()), headers));
+    }
+    return letters;
+  }
+}
