@@ -18,6 +18,7 @@ import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.testkit.BadRecords;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailTimes;
+import io.medallion.testkit.Faults;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
@@ -68,35 +69,25 @@ class BronzeChaosITCase {
 
   @TempDir Path dir;
 
-  /** Something that goes wrong while the job runs, after its first checkpointed commit. */
-  @FunctionalInterface
-  interface Fault {
-    void inject() throws Exception;
-  }
-
   @Test
   void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", 0, 10, () -> KAFKA.broker().restart());
+    run("broker", 0, 10, Faults.brokerRestart(KAFKA.broker()));
   }
 
   @Test
   void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", 3, 5, () -> {});
-    assertThat(restarted(miniCluster, job)).as("the job restarted").isTrue();
+    JobID job = run("thrice", 3, 5, Faults.none());
+    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
   }
 
   @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
-      JobID job = run("tm-loss", 0, 5, () -> miniCluster.terminateTaskManager(0).get());
-      assertThat(restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
+      JobID job = run("tm-loss", 0, 5, Faults.taskManagerLoss(miniCluster));
+      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
     } finally {
       miniCluster.startTaskManager();
     }
-  }
-
-  private static boolean restarted(MiniCluster miniCluster, JobID job) throws Exception {
-    return miniCluster.getExecutionGraph(job).get().getStatusTimestamp(JobStatus.RESTARTING) > 0;
   }
 
   /**
@@ -105,7 +96,7 @@ class BronzeChaosITCase {
    * Then every row and dead letter must be there exactly once. {@code failures} injected failures
    * hit the first valid event of the last 30, each time it comes again.
    */
-  private JobID run(String name, int failures, int restartAttempts, Fault fault) throws Exception {
+  private JobID run(String name, int failures, int restartAttempts, Faults.Fault fault) throws Exception {
     KafkaBroker kafka = KAFKA.broker();
     String topic = "raw." + name;
     String dlq = "dlq." + name;

@@ -14,6 +14,7 @@ import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailTimes;
+import io.medallion.testkit.Faults;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
@@ -63,38 +64,28 @@ class SilverChaosITCase {
 
   @TempDir Path dir;
 
-  /** Something that goes wrong while the job runs, after its first checkpointed commit. */
-  @FunctionalInterface
-  interface Fault {
-    void inject() throws Exception;
-  }
-
   // Paimon's committer fails once on purpose after each restore (shared/PITFALLS.md): restart
   // budgets count those too.
 
   @Test
   void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", 0, 10, () -> KAFKA.broker().restart());
+    run("broker", 0, 10, Faults.brokerRestart(KAFKA.broker()));
   }
 
   @Test
   void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", 3, 10, () -> {});
-    assertThat(restarted(miniCluster, job)).as("the job restarted").isTrue();
+    JobID job = run("thrice", 3, 10, Faults.none());
+    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
   }
 
   @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
-      JobID job = run("tm-loss", 0, 6, () -> miniCluster.terminateTaskManager(0).get());
-      assertThat(restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
+      JobID job = run("tm-loss", 0, 6, Faults.taskManagerLoss(miniCluster));
+      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
     } finally {
       miniCluster.startTaskManager();
     }
-  }
-
-  private static boolean restarted(MiniCluster miniCluster, JobID job) throws Exception {
-    return miniCluster.getExecutionGraph(job).get().getStatusTimestamp(JobStatus.RESTARTING) > 0;
   }
 
   private static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key, String json) {
@@ -114,7 +105,7 @@ class SilverChaosITCase {
    * their offsets. {@code failures} injected failures hit a metric event of the last part, each time
    * it comes again. Then each table holds each event id once and the dead-letter topic each bad key once.
    */
-  private JobID run(String name, int failures, int restartAttempts, Fault fault) throws Exception {
+  private JobID run(String name, int failures, int restartAttempts, Faults.Fault fault) throws Exception {
     KafkaBroker kafka = KAFKA.broker();
     String topic = "raw." + name;
     String dlq = "dlq." + name;
