@@ -305,8 +305,8 @@ final class BenchCommand implements Callable<Integer> {
           s.complete ? "ok" : "WRONG");
     }
     System.out.printf(
-        "machine: %d cores, %,d MiB, JVM %s, max heap %,d MiB; parallelism %d, %d partitions, checkpoint every %s, %,d events per measured round%n",
-        Runtime.getRuntime().availableProcessors(), OS.getTotalMemorySize() >> 20, System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+        "machine: %d cores (%s), %,d MiB, JVM %s, max heap %,d MiB; parallelism %d, %d partitions, checkpoint every %s, %,d events per measured round%n",
+        Runtime.getRuntime().availableProcessors(), BenchResults.cpuModel(), OS.getTotalMemorySize() >> 20, System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
         parallelism, partitions, checkpointInterval, events);
   }
 

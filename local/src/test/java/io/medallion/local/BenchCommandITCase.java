@@ -57,6 +57,7 @@ class BenchCommandITCase {
       assertThat(line.at("/results/rows").asLong()).isEqualTo(line.at("/results/expected_rows").asLong());
       assertThat(line.at("/results/processed_per_second").asLong()).isPositive();
       assertThat(line.at("/results/steal_share").asDouble()).isBetween(0.0, 1.0);
+      assertThat(line.at("/machine/cpu").asText()).isEqualTo(BenchResults.cpuModel()).isNotEqualTo("unknown");
     }
     // Gold's input is silver's rows: the 2,000 valid events; the others read the topic's 2,020 records.
     assertThat(lines).extracting(l -> l.at("/results/records").asLong()).containsExactly(2020L, 2020L, 2000L, 2020L);
