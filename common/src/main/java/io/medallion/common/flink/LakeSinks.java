@@ -1,5 +1,8 @@
 package io.medallion.common.flink;
 
+import io.medallion.common.audit.LedgerTable;
+import io.medallion.common.config.JobConfig;
+import io.medallion.common.iceberg.IcebergCatalogs;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
@@ -7,6 +10,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 import org.apache.paimon.CoreOptions;
@@ -36,14 +40,39 @@ public final class LakeSinks {
    * checkpoint barriers.
    */
   public static Consumer<DataStream<RowData>> icebergAppend(TableLoader table, String uidPrefix, boolean boundedInput) {
-    return rows ->
-        FlinkSink.forRowData(boundedInput ? rows.rebalance() : rows)
-            .tableLoader(table)
-            .uidPrefix(uidPrefix)
-            .distributionMode(DistributionMode.NONE)
-            .append()
-            .uid(uidPrefix + "-discard")
-            .name(uidPrefix);
+    return icebergAppend(table, uidPrefix, boundedInput, null);
+  }
+
+  private static Consumer<DataStream<RowData>> icebergAppend(
+      TableLoader table, String uidPrefix, boolean boundedInput, Integer writeParallelism) {
+    return rows -> {
+      FlinkSink.Builder builder =
+          FlinkSink.forRowData(boundedInput ? rows.rebalance() : rows)
+              .tableLoader(table)
+              .uidPrefix(uidPrefix)
+              .distributionMode(DistributionMode.NONE);
+      if (writeParallelism != null) {
+        builder.writeParallelism(writeParallelism);
+      }
+      builder.append().uid(uidPrefix + "-discard").name(uidPrefix);
+    };
+  }
+
+  /** Creates {@code audit.ledger} when missing and returns the sink of {@code job}'s ledger rows. */
+  public static Consumer<DataStream<RowData>> ledger(JobConfig config, String job) {
+    CatalogLoader catalog = IcebergCatalogs.loader(config);
+    LedgerTable.definition().ensure(catalog.loadCatalog());
+    return icebergLedger(TableLoader.fromCatalog(catalog, LedgerTable.IDENTIFIER), job);
+  }
+
+  /**
+   * Appends a job's {@code audit.ledger} rows with one writer: a handful of rows per checkpoint
+   * make one small file per checkpoint, not one per subtask; and one writer has one end of input,
+   * so bounded input needs no all-to-all edge here. The uid prefix is the job's, so the committers
+   * of the jobs sharing the table never take each other's commits for their own.
+   */
+  public static Consumer<DataStream<RowData>> icebergLedger(TableLoader table, String job) {
+    return icebergAppend(table, "audit-ledger-sink-" + job, false, 1);
   }
 
   /**

@@ -21,6 +21,11 @@ public class RecordProfile {
   public boolean deadLetter;
   /** The dead letter's error code, or null. */
   public String errorCode;
+  /** Where the monitor read the dead letter (its dead-letter topic, partition and offset), for the audit ledger. */
+  public String deadLetterTopic;
+
+  public int deadLetterPartition;
+  public long deadLetterOffset;
 
   /** Decoded and broke no silver rule. */
   public boolean valid;

@@ -9,8 +9,10 @@ import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.deadletter.DeadLetters;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.AuditedOperators;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.iceberg.IcebergMaintenance;
@@ -74,7 +76,8 @@ public final class BronzeIngestJob {
             TableLoader.fromCatalog(catalog, BronzeEventsTable.IDENTIFIER),
             BRONZE_SINK_UID,
             config.get(ConfigOptions.BOUNDED)),
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID),
+        LakeSinks.ledger(config, SPEC.name()));
   }
 
   /**
@@ -88,16 +91,20 @@ public final class BronzeIngestJob {
       long maxRecordBytes,
       DeadLetterRateBreaker.Limit deadLetterRate,
       Consumer<DataStream<RowData>> bronzeSink,
-      Consumer<DataStream<DeadLetter>> deadLetterSink) {
+      Consumer<DataStream<DeadLetter>> deadLetterSink,
+      Consumer<DataStream<RowData>> ledgerSink) {
     DataStream<RawRecord> raw =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "raw topics").uid(SOURCE_UID);
     SingleOutputStreamOperator<RowData> rows =
-        raw.process(
-                new DecodeEnvelopeFunction(SPEC.name(), maxRecordBytes, Clock.systemUTC(), deadLetterRate),
-                InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
-            .uid(DECODE_UID)
-            .name("decode envelope");
+        AuditedOperators.process(
+            raw,
+            new DecodeEnvelopeFunction(SPEC.name(), maxRecordBytes, Clock.systemUTC(), deadLetterRate),
+            InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE),
+            SPEC.name(),
+            DECODE_UID,
+            "decode envelope");
     bronzeSink.accept(rows);
     deadLetterSink.accept(rows.getSideOutput(DeadLetters.TAG));
+    ledgerSink.accept(rows.getSideOutput(LedgerOutput.TAG));
   }
 }

@@ -1,5 +1,6 @@
 package io.medallion.bronze;
 
+import io.medallion.common.audit.Ledger;
 import io.medallion.common.deadletter.DeadLetter;
 import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.deadletter.DeadLetters;
@@ -7,6 +8,7 @@ import io.medallion.common.deadletter.Stage;
 import io.medallion.common.event.DecodeResult;
 import io.medallion.common.event.EnvelopeDecoder;
 import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.Audited;
 import io.medallion.common.flink.DeadLetterRateGuard;
 import io.medallion.common.flink.StageMetrics;
 import java.time.Clock;
@@ -20,7 +22,7 @@ import org.apache.flink.util.Collector;
  * dead letter on {@link DeadLetters#TAG}. Never throws on input; only the dead-letter circuit
  * breaker ({@code dlq.max-rate}, action {@code fail}) stops the job.
  */
-public class DecodeEnvelopeFunction extends ProcessFunction<RawRecord, RowData> {
+public class DecodeEnvelopeFunction extends ProcessFunction<RawRecord, RowData> implements Audited {
   private static final long serialVersionUID = 1L;
 
   private final String jobName;
@@ -31,6 +33,7 @@ public class DecodeEnvelopeFunction extends ProcessFunction<RawRecord, RowData> 
   private transient EnvelopeDecoder decoder;
   private transient StageMetrics metrics;
   private transient DeadLetterRateGuard rateGuard;
+  private transient Ledger ledger;
 
   public DecodeEnvelopeFunction(String jobName, long maxRecordBytes, Clock clock) {
     this(jobName, maxRecordBytes, clock, null);
@@ -47,8 +50,14 @@ public class DecodeEnvelopeFunction extends ProcessFunction<RawRecord, RowData> 
   @Override
   public void open(OpenContext openContext) {
     decoder = new EnvelopeDecoder(maxRecordBytes);
+    ledger = new Ledger();
     metrics = new StageMetrics(getRuntimeContext().getMetricGroup());
     rateGuard = new DeadLetterRateGuard(jobName, getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), deadLetterRate, metrics);
+  }
+
+  @Override
+  public Ledger ledger() {
+    return ledger;
   }
 
   @Override
@@ -58,11 +67,13 @@ public class DecodeEnvelopeFunction extends ProcessFunction<RawRecord, RowData> 
     if (result instanceof DecodeResult.Decoded decoded) {
       out.collect(BronzeRows.toRow(decoded.envelope(), record, clock.instant()));
       metrics.rowOut();
+      ledger.written(record.topic, record.partition, record.offset);
       rateGuard.written();
     } else {
       DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
       ctx.output(DeadLetters.TAG, DeadLetter.of(record, rejected.rejection(), Stage.BRONZE, jobName, clock.instant()));
       metrics.deadLetter(rejected.rejection().code());
+      ledger.deadLettered(record.topic, record.partition, record.offset, rejected.rejection().code());
       rateGuard.deadLettered();
     }
   }

@@ -149,7 +149,8 @@ class BronzeChaosITCase {
                         .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
                         .uid("inject-failure")
                         .name("inject failure")),
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, BronzeIngestJob.SPEC.name()));
 
     Instant start = Instant.now();
     List<RecordMetadata> landed = new ArrayList<>(kafka.produce(batches.get(0)));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.medallion.common.config.ConfigOptions;
+import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.event.ErrorCode;
@@ -22,6 +23,7 @@ import io.medallion.testkit.FailOnce;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.TestSources;
@@ -322,7 +324,8 @@ class BronzeIngestITCase {
                         .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
                         .uid("inject-failure")
                         .name("inject failure")),
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, BronzeIngestJob.SPEC.name()));
 
     Instant start = Instant.now();
     List<RecordMetadata> landed = new ArrayList<>(kafka.produce(firstBatch));
@@ -354,5 +357,15 @@ class BronzeIngestITCase {
     assertThat(IcebergTables.readAll(catalog, BronzeEventsTable.IDENTIFIER).stream().map(BronzeIngestITCase::actualRow).toList())
         .containsExactlyInAnyOrderElementsOf(expectedRows);
     assertThat(readLetters("dlq.eo-bronze", start, end, false)).containsExactlyInAnyOrderElementsOf(expectedLetters);
+
+    // The ledger was committed with the same checkpoints: what the failed attempt counted after the
+    // last completed checkpoint is gone, and its recount is there once.
+    LedgerAudit.Report audit = Ledgers.audit(config, kafka);
+    assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
+    long badOnPartition0 = (bad.size() + 1) / 2;
+    assertThat(Ledgers.lines(audit, BronzeIngestJob.SPEC.name()))
+        .containsExactly(
+            topic + "/0 read=" + (100 + badOnPartition0) + " written=100 dead=" + badOnPartition0 + " dropped=0 late=0",
+            topic + "/1 read=" + (100 + bad.size() - badOnPartition0) + " written=100 dead=" + (bad.size() - badOnPartition0) + " dropped=0 late=0");
   }
 }

@@ -113,7 +113,8 @@ class BronzeMaintenanceITCase {
                         .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
                         .uid("inject-failure")
                         .name("inject failure")),
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, BronzeIngestJob.SPEC.name()));
     JobClient job = env.executeAsync("bronze-maintenance-it");
     try {
       // Each record its own commit: many small files and snapshots for the maintenance to work on.

@@ -1,8 +1,11 @@
 package io.medallion.gold;
 
+import io.medallion.common.audit.Ledger;
 import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.flink.DeadLetterRateGuard;
+import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.flink.StageMetrics;
+import io.medallion.common.silver.SilverTable;
 import io.medallion.common.gold.EventTimeWindows;
 import io.medallion.common.silver.SilverEventTime;
 import java.util.List;
@@ -22,7 +25,8 @@ import org.apache.flink.util.OutputTag;
  * Stamps each silver row with its event time, passes the Paimon source's snapshot watermarks
  * through, and decides which rows are late: a row is late when the allowed lateness of its window
  * has passed the watermark of the snapshots read before the one that holds it. Late rows leave
- * through {@link GoldOutputs#LATE}; the others go on to the windows. Counts {@code recordsIn}, and
+ * through {@link GoldOutputs#LATE}; the others go on to the windows. Counts each row in the audit
+ * ledger (late, or written into a window) and in {@code recordsIn}, and
  * feeds the dead-letter circuit breaker: {@link LateEventFunction} sees only the late rows, so the
  * ratio of late rows to rows read can only be judged here.
  *
@@ -42,17 +46,26 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
   private final long allowedLatenessMillis;
   private final OutputTag<RowData> late;
   private final DeadLetterRateBreaker.Limit deadLetterRate;
+  private final String source;
+  private final LedgerOutput ledgerOutput;
 
   private transient ListState<Long> checkpointedWatermark;
   private transient long watermark;
   private transient StageMetrics metrics;
   private transient DeadLetterRateGuard rateGuard;
+  private transient Ledger ledger;
 
-  EventTimeAssigner(GoldSettings settings, OutputTag<RowData> late) {
+  /**
+   * @param source the silver table whose rows this operator reads
+   * @param uid the operator's uid, which names it in the ledger
+   */
+  EventTimeAssigner(GoldSettings settings, OutputTag<RowData> late, SilverTable source, String uid) {
     this.windowSizeMillis = settings.windowSize().toMillis();
     this.allowedLatenessMillis = settings.allowedLateness().toMillis();
     this.late = late;
     this.deadLetterRate = settings.deadLetterRate();
+    this.source = source.qualifiedName();
+    this.ledgerOutput = new LedgerOutput(GoldAggregateJob.SPEC.name(), uid, null);
   }
 
   @Override
@@ -75,6 +88,8 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
   public void open() throws Exception {
     super.open();
     metrics = new StageMetrics(getMetricGroup());
+    ledger = new Ledger();
+    ledgerOutput.open(getRuntimeContext());
     rateGuard =
         new DeadLetterRateGuard(GoldAggregateJob.SPEC.name(), getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), deadLetterRate, metrics);
   }
@@ -86,9 +101,11 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
     StreamRecord<RowData> stamped = element.replace(element.getValue(), eventTime);
     if (EventTimeWindows.isLate(eventTime, watermark, windowSizeMillis, allowedLatenessMillis)) {
       output.collect(late, stamped);
+      ledger.late(source, Ledger.NO_PARTITION, Ledger.NO_OFFSET);
       rateGuard.deadLettered();
     } else {
       output.collect(stamped);
+      ledger.written(source, Ledger.NO_PARTITION, Ledger.NO_OFFSET);
       rateGuard.written();
     }
   }
@@ -99,6 +116,18 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
       watermark = mark.getTimestamp();
       super.processWatermark(mark);
     }
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    ledgerOutput.drain(ledger, output, checkpointId);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    super.finish();
+    ledgerOutput.drain(ledger, output, null);
   }
 
   @Override

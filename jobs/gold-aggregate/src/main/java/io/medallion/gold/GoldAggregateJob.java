@@ -8,6 +8,7 @@ import io.medallion.common.deadletter.DeadLetter;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.flink.LakeSources;
 import io.medallion.common.gold.GoldTable;
 import io.medallion.common.kafka.KafkaConnectors;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * holds back only its own gold table.
  */
 public final class GoldAggregateJob {
-  public static final JobSpec SPEC = new JobSpec("gold-aggregate", Stage.GOLD, EnumSet.of(JobSpec.Needs.PAIMON));
+  public static final JobSpec SPEC = new JobSpec("gold-aggregate", Stage.GOLD, EnumSet.of(JobSpec.Needs.PAIMON, JobSpec.Needs.ICEBERG));
 
   public static final String DLQ_SINK_UID = "dlq-gold-sink";
 
@@ -93,7 +94,8 @@ public final class GoldAggregateJob {
                 sourceUid(silver)),
         GoldSettings.of(config),
         tableSinks,
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID),
+        LakeSinks.ledger(config, SPEC.name()));
   }
 
   /**
@@ -105,8 +107,10 @@ public final class GoldAggregateJob {
       Function<SilverTable, DataStream<RowData>> silverChangelog,
       GoldSettings settings,
       Map<GoldTable, Consumer<DataStream<RowData>>> tableSinks,
-      Consumer<DataStream<DeadLetter>> deadLetterSink) {
+      Consumer<DataStream<DeadLetter>> deadLetterSink,
+      Consumer<DataStream<RowData>> ledgerSink) {
     DataStream<DeadLetter> late = null;
+    DataStream<RowData> ledger = null;
     for (GoldTable table : GoldTable.values()) {
       SilverTable source = table.source();
       OutputTag<RowData> lateTag = GoldOutputs.LATE.get(source);
@@ -114,7 +118,7 @@ public final class GoldAggregateJob {
           silverChangelog
               .apply(source)
               .transform(
-                  "event time " + source.qualifiedName(), InternalTypeInfo.of(source.flinkRowType()), new EventTimeAssigner(settings, lateTag))
+                  "event time " + source.qualifiedName(), InternalTypeInfo.of(source.flinkRowType()), new EventTimeAssigner(settings, lateTag, source, eventTimeUid(source)))
               .uid(eventTimeUid(source));
       SingleOutputStreamOperator<RowData> windows = aggregate(events, GoldAggregation.of(table), settings);
       tableSinks.get(table).accept(windows);
@@ -126,8 +130,10 @@ public final class GoldAggregateJob {
               .uid(lateUid(source))
               .name("late events of " + source.qualifiedName());
       late = late == null ? letters : late.union(letters);
+      ledger = ledger == null ? events.getSideOutput(LedgerOutput.TAG) : ledger.union(events.getSideOutput(LedgerOutput.TAG));
     }
     deadLetterSink.accept(late);
+    ledgerSink.accept(ledger);
   }
 
   /** The windows of one gold table, with its late side output; package-private for the operator test. */

@@ -3,7 +3,9 @@ package io.medallion.gold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.common.audit.LedgerTable;
 import io.medallion.common.deadletter.DeadLetterRateBreaker;
+import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.silver.SilverTable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +25,12 @@ import org.junit.jupiter.api.Test;
 class EventTimeAssignerTest {
   private static final GoldSettings SETTINGS = new GoldSettings(Duration.ofMinutes(1), Duration.ofMinutes(2));
   private static final OutputTag<RowData> LATE = GoldOutputs.LATE.get(SilverTable.TRANSACTIONS);
+  private static final String STEP = "event-time-silver.transactions";
   /** The last watermark at which the window [0, 1 min) still takes events: its end - 1 ms + 2 min, minus 1 ms. */
   private static final long LAST_FOR_FIRST_WINDOW = 179_998;
 
   private static OneInputStreamOperatorTestHarness<RowData, RowData> harness() throws Exception {
-    return new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(SETTINGS, LATE));
+    return new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(SETTINGS, LATE, SilverTable.TRANSACTIONS, STEP));
   }
 
   /** A silver row as the Paimon source emits it: no timestamp yet. */
@@ -77,6 +80,39 @@ class EventTimeAssignerTest {
   }
 
   @Test
+  void countsEachRowInTheLedgerAndHandsTheCountsOverBeforeTheCheckpointBarrier() throws Exception {
+    try (var harness = harness()) {
+      harness.open();
+      harness.processElement(row("a", 30_000));
+      harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
+      harness.processElement(row("late", 10_000));
+      harness.processElement(row("b", 200_000));
+      harness.prepareSnapshotPreBarrier(7);
+      harness.processElement(row("c", 200_001));
+      harness.prepareSnapshotPreBarrier(8);
+      harness.prepareSnapshotPreBarrier(9);
+
+      List<String> ledger = new ArrayList<>();
+      harness.getSideOutput(LedgerOutput.TAG).forEach(r -> ledger.add(ledgerLine(r.getValue())));
+      // One row per checkpoint that counted something; none for checkpoint 9.
+      assertThat(ledger)
+          .containsExactly(
+              "gold-aggregate 7 event-time-silver.transactions silver.transactions read=3 written=2 late=1",
+              "gold-aggregate 8 event-time-silver.transactions silver.transactions read=1 written=1 late=0");
+    }
+  }
+
+  private static String ledgerLine(RowData row) {
+    RowData.FieldGetter[] fields = new RowData.FieldGetter[LedgerTable.ROW_TYPE.getFieldCount()];
+    for (int i = 0; i < fields.length; i++) {
+      fields[i] = RowData.createFieldGetter(LedgerTable.ROW_TYPE.getTypeAt(i), i);
+    }
+    java.util.function.Function<String, Object> field = name -> fields[LedgerTable.ROW_TYPE.getFieldIndex(name)].getFieldOrNull(row);
+    return field.apply("job") + " " + field.apply("checkpoint_id") + " " + field.apply("step") + " " + field.apply("source")
+        + " read=" + field.apply("records_read") + " written=" + field.apply("rows_written") + " late=" + field.apply("late");
+  }
+
+  @Test
   void judgesWithTheCheckpointedWatermarkAfterARestoreAsIfThereHadBeenNone() throws Exception {
     OperatorSubtaskState snapshot;
     try (var harness = harness()) {
@@ -103,7 +139,7 @@ class EventTimeAssignerTest {
     GoldSettings failAboveHalf =
         new GoldSettings(
             Duration.ofMinutes(1), Duration.ofMinutes(2), new DeadLetterRateBreaker.Limit(0.5, 4, DeadLetterRateBreaker.Action.FAIL));
-    try (var harness = new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(failAboveHalf, LATE))) {
+    try (var harness = new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(failAboveHalf, LATE, SilverTable.TRANSACTIONS, STEP))) {
       harness.open();
       harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
       // First window of 4: 2 late, exactly at the rate.

@@ -244,7 +244,8 @@ class GoldAggregateITCase {
           table -> LakeSources.paimonChangelog(env, silver.get(table), "gold-eo-it", Duration.ofMillis(200), false, GoldAggregateJob.sourceUid(table)),
           GoldSettings.of(config),
           sinks,
-          LakeSinks.sink(KafkaConnectors.deadLetterSink(config), GoldAggregateJob.DLQ_SINK_UID));
+          LakeSinks.sink(KafkaConnectors.deadLetterSink(config), GoldAggregateJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, GoldAggregateJob.SPEC.name()));
       new SilverCommits(catalog).commitEmpty();
       JobClient job = env.executeAsync("gold-aggregate-exactly-once-it");
       try {

@@ -23,7 +23,12 @@ public final class DeadLetterProfileDeserializer implements KafkaRecordDeseriali
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RecordProfile> out) {
     String sourceTopic = header(record, DeadLetterHeaders.SOURCE_TOPIC);
-    out.collect(RecordProfile.ofDeadLetter(sourceTopic != null ? sourceTopic : record.topic(), header(record, DeadLetterHeaders.ERROR_CODE), record.timestamp()));
+    RecordProfile profile =
+        RecordProfile.ofDeadLetter(sourceTopic != null ? sourceTopic : record.topic(), header(record, DeadLetterHeaders.ERROR_CODE), record.timestamp());
+    profile.deadLetterTopic = record.topic();
+    profile.deadLetterPartition = record.partition();
+    profile.deadLetterOffset = record.offset();
+    out.collect(profile);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String key) {

@@ -2,6 +2,8 @@ package io.medallion.quality;
 
 import io.medallion.common.event.EnvelopeDecoder;
 import io.medallion.common.event.RawRecord;
+import io.medallion.common.audit.Ledger;
+import io.medallion.common.flink.Audited;
 import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.quality.RecordProfile;
 import io.medallion.common.quality.RecordProfiler;
@@ -10,12 +12,13 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /** Profiles each raw record with the pipeline's decoder and silver rules ({@link RecordProfiler}). */
-public class ProfileFunction extends RichMapFunction<RawRecord, RecordProfile> {
+public class ProfileFunction extends RichMapFunction<RawRecord, RecordProfile> implements Audited {
   private static final long serialVersionUID = 1L;
 
   private final QualitySettings settings;
   private transient RecordProfiler profiler;
   private transient StageMetrics metrics;
+  private transient Ledger ledger;
 
   public ProfileFunction(QualitySettings settings) {
     this.settings = settings;
@@ -26,6 +29,12 @@ public class ProfileFunction extends RichMapFunction<RawRecord, RecordProfile> {
     SilverValidator validator = SilverValidator.rulesOnly(settings.maxFutureSkew(), settings.maxAge());
     profiler = new RecordProfiler(new EnvelopeDecoder(settings.maxRecordBytes()), validator, settings.missingFields());
     metrics = new StageMetrics(getRuntimeContext().getMetricGroup());
+    ledger = new Ledger();
+  }
+
+  @Override
+  public Ledger ledger() {
+    return ledger;
   }
 
   @Override
@@ -33,6 +42,7 @@ public class ProfileFunction extends RichMapFunction<RawRecord, RecordProfile> {
     // Every raw record becomes one profile; the monitor dead-letters nothing.
     metrics.recordIn();
     metrics.rowOut();
+    ledger.written(record.topic, record.partition, record.offset);
     return profiler.profile(record);
   }
 }

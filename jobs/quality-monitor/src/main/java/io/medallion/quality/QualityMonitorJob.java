@@ -6,7 +6,9 @@ import io.medallion.common.config.JobConfig;
 import io.medallion.common.config.JobSpec;
 import io.medallion.common.event.RawRecord;
 import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.AuditedOperators;
 import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.iceberg.IcebergMaintenance;
 import io.medallion.common.kafka.KafkaConnectors;
@@ -22,6 +24,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
@@ -48,6 +51,8 @@ public final class QualityMonitorJob {
   public static final String METRICS_SINK_UID = "quality-metrics-sink";
   public static final String MAINTENANCE_UID_SUFFIX = "quality-metrics-maintenance";
   public static final String ALERTS_SINK_UID = "quality-alerts-sink";
+  public static final String PROFILE_UID = "profile";
+  public static final String COUNT_DEAD_LETTERS_UID = "count-dead-letters";
 
   /**
    * Each check's latest status ({@link io.medallion.common.quality.Judgement.Status} ordinal: 0 ok,
@@ -86,7 +91,8 @@ public final class QualityMonitorJob {
         KafkaConnectors.source(config, config.get(ConfigOptions.QUALITY_DEAD_LETTER_TOPICS), new DeadLetterProfileDeserializer()),
         settings,
         LakeSinks.icebergAppend(metrics, METRICS_SINK_UID, config.get(ConfigOptions.BOUNDED)),
-        LakeSinks.sink(KafkaConnectors.exactlyOnceSink(config, "alerts", new AlertSerializer(config.get(ConfigOptions.QUALITY_ALERTS_TOPIC))), ALERTS_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.exactlyOnceSink(config, "alerts", new AlertSerializer(config.get(ConfigOptions.QUALITY_ALERTS_TOPIC))), ALERTS_SINK_UID),
+        LakeSinks.ledger(config, SPEC.name()));
   }
 
   /** The topology, with its edges injected: tests pass their own sources or wrapped sinks. */
@@ -96,14 +102,19 @@ public final class QualityMonitorJob {
       Source<RecordProfile, ?, ?> deadLetterSource,
       QualitySettings settings,
       Consumer<DataStream<RowData>> metricsSink,
-      Consumer<DataStream<QualityResult>> alertsSink) {
+      Consumer<DataStream<QualityResult>> alertsSink,
+      Consumer<DataStream<RowData>> ledgerSink) {
     TypeInformation<RecordProfile> profileType = TypeInformation.of(RecordProfile.class);
-    DataStream<RecordProfile> raw =
-        env.fromSource(rawSource, settings.<RawRecord>watermarks((record, kafkaTime) -> record.timestamp), "raw topics", TypeInformation.of(RawRecord.class))
-            .uid(RAW_SOURCE_UID)
-            .map(new ProfileFunction(settings), profileType)
-            .uid("profile")
-            .name("profile records");
+    SingleOutputStreamOperator<RecordProfile> raw =
+        AuditedOperators.map(
+            env.fromSource(rawSource, settings.<RawRecord>watermarks((record, kafkaTime) -> record.timestamp), "raw topics", TypeInformation.of(RawRecord.class))
+                .uid(RAW_SOURCE_UID),
+            new ProfileFunction(settings),
+            profileType,
+            SPEC.name(),
+            PROFILE_UID,
+            "profile records");
+    DataStream<RowData> ledger = raw.getSideOutput(LedgerOutput.TAG);
     List<DataStream<QualityResult>> judged = new ArrayList<>();
     List<WindowSlot> slots = settings.windowSlots();
     if (!slots.isEmpty()) {
@@ -117,9 +128,16 @@ public final class QualityMonitorJob {
               .process(new DuplicateMarker(settings.duplicateRetention()), profileType)
               .uid("duplicates")
               .name("mark duplicates");
-      DataStream<RecordProfile> deadLetters =
-          env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
-              .uid(DEAD_LETTER_SOURCE_UID);
+      SingleOutputStreamOperator<RecordProfile> deadLetters =
+          AuditedOperators.map(
+              env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
+                  .uid(DEAD_LETTER_SOURCE_UID),
+              new CountDeadLetterFunction(),
+              profileType,
+              SPEC.name(),
+              COUNT_DEAD_LETTERS_UID,
+              "count dead letters");
+      ledger = ledger.union(deadLetters.getSideOutput(LedgerOutput.TAG));
       Duration lateness = settings.allowedLateness();
       judged.add(
           WindowCounter.count(raw, "records", slots, lateness)
@@ -146,5 +164,6 @@ public final class QualityMonitorJob {
     }
     metricsSink.accept(results.map(QualityResult::toRow, InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE)).uid("metric-rows").name("metric rows"));
     alertsSink.accept(results.filter(QualityResult::changesAlert).uid("alert-transitions").name("alert transitions"));
+    ledgerSink.accept(ledger);
   }
 }

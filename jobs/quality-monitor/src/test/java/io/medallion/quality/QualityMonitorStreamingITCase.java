@@ -120,7 +120,8 @@ class QualityMonitorStreamingITCase {
                     .returns(InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE))
                     .uid("inject-failure")
                     .name("inject failure")),
-        LakeSinks.sink(KafkaConnectors.exactlyOnceSink(config, "alerts", new AlertSerializer(ALERTS)), QualityMonitorJob.ALERTS_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.exactlyOnceSink(config, "alerts", new AlertSerializer(ALERTS)), QualityMonitorJob.ALERTS_SINK_UID),
+        LakeSinks.ledger(config, QualityMonitorJob.SPEC.name()));
     JobClient job = env.executeAsync("quality-monitor-streaming-it");
     try {
       // Minutes 0 and 1 are judged and committed, and the quiet topic has been silent for 3 s.

@@ -36,7 +36,8 @@ class QualityMonitorTopologyTest {
         KafkaConnectors.source(config, List.of("dlq.silver"), new DeadLetterProfileDeserializer()),
         QualitySettings.of(config),
         rows -> rows.sinkTo(new DiscardingSink<>()).uid("rows"),
-        alerts -> alerts.sinkTo(new DiscardingSink<>()).uid("alerts"));
+        alerts -> alerts.sinkTo(new DiscardingSink<>()).uid("alerts"),
+        ledger -> ledger.sinkTo(new DiscardingSink<>()).uid("ledger"));
 
     List<String> tasks =
         StreamSupport.stream(env.getStreamGraph().getJobGraph().getVertices().spliterator(), false).map(JobVertex::getName).toList();

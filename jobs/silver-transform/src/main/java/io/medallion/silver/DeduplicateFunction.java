@@ -1,7 +1,10 @@
 package io.medallion.silver;
 
+import io.medallion.common.audit.Ledger;
+import io.medallion.common.flink.Audited;
 import io.medallion.common.flink.SeenIds;
 import io.medallion.common.flink.StageMetrics;
+import io.medallion.common.silver.SilverTable;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -15,7 +18,7 @@ import org.apache.flink.util.Collector;
  * Paimon's first-row merge engine would drop them too, but silently, and only within one {@code
  * event_date}; this state is checkpointed, so a duplicate stays a duplicate across restarts.
  */
-public class DeduplicateFunction extends KeyedProcessFunction<String, RowData, RowData> {
+public class DeduplicateFunction extends KeyedProcessFunction<String, RowData, RowData> implements Audited {
   private static final long serialVersionUID = 1L;
   public static final String DUPLICATES_DROPPED = "duplicatesDropped";
 
@@ -23,6 +26,7 @@ public class DeduplicateFunction extends KeyedProcessFunction<String, RowData, R
 
   private transient ValueState<Boolean> seen;
   private transient Counter duplicatesDropped;
+  private transient Ledger ledger;
 
   public DeduplicateFunction(Duration retention) {
     this.retention = retention;
@@ -30,17 +34,29 @@ public class DeduplicateFunction extends KeyedProcessFunction<String, RowData, R
 
   @Override
   public void open(OpenContext openContext) {
+    ledger = new Ledger();
     seen = getRuntimeContext().getState(SeenIds.descriptor(retention));
     duplicatesDropped = getRuntimeContext().getMetricGroup().addGroup(StageMetrics.GROUP).counter(DUPLICATES_DROPPED);
   }
 
   @Override
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  @Override
   public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
+    // The row still names the record it came from, so the ledger counts it under its partition.
+    String topic = row.getString(SilverTable.SOURCE_TOPIC).toString();
+    int partition = row.getInt(SilverTable.SOURCE_PARTITION);
+    long offset = row.getLong(SilverTable.SOURCE_OFFSET);
     if (seen.value() == null) {
       seen.update(true);
       out.collect(row);
+      ledger.written(topic, partition, offset);
     } else {
       duplicatesDropped.inc();
+      ledger.duplicateDropped(topic, partition, offset);
     }
   }
 }

@@ -8,8 +8,10 @@ import io.medallion.common.deadletter.DeadLetter;
 import io.medallion.common.deadletter.DeadLetters;
 import io.medallion.common.deadletter.Stage;
 import io.medallion.common.event.RawRecord;
+import io.medallion.common.flink.AuditedOperators;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.iceberg.BronzeReplay;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.kafka.KafkaStartupCheck;
@@ -46,7 +48,7 @@ public final class SilverTransformJob {
       new JobSpec(
           "silver-transform",
           Stage.SILVER,
-          EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.PAIMON, JobSpec.Needs.PII_KEY));
+          EnumSet.of(JobSpec.Needs.KAFKA_SOURCE, JobSpec.Needs.PAIMON, JobSpec.Needs.ICEBERG, JobSpec.Needs.PII_KEY));
 
   public static final String SOURCE_UID = "raw-topics-source";
   /** A rebuild from bronze is its own job with its own checkpoints; its source has its own uid. */
@@ -84,7 +86,8 @@ public final class SilverTransformJob {
         fromBronze ? BRONZE_SOURCE_UID : SOURCE_UID,
         SilverSettings.of(config),
         tableSinks,
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), DLQ_SINK_UID),
+        LakeSinks.ledger(config, SPEC.name()));
   }
 
   /** The topology, with its edges injected: tests pass their own source or wrapped sinks. */
@@ -94,27 +97,34 @@ public final class SilverTransformJob {
       String sourceUid,
       SilverSettings settings,
       Map<SilverTable, Consumer<DataStream<RowData>>> tableSinks,
-      Consumer<DataStream<DeadLetter>> deadLetterSink) {
+      Consumer<DataStream<DeadLetter>> deadLetterSink,
+      Consumer<DataStream<RowData>> ledgerSink) {
     DataStream<RawRecord> raw =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), sourceUid, TypeInformation.of(RawRecord.class)).uid(sourceUid);
     SingleOutputStreamOperator<Void> validated =
-        raw.process(new ValidateFunction(SPEC.name(), settings, Clock.systemUTC()), Types.VOID)
-            .uid(VALIDATE_UID)
-            .name("validate and cleanse");
+        AuditedOperators.process(
+            raw, new ValidateFunction(SPEC.name(), settings, Clock.systemUTC()), Types.VOID, SPEC.name(), VALIDATE_UID, "validate and cleanse");
+    DataStream<RowData> ledger = validated.getSideOutput(LedgerOutput.TAG);
     for (SilverTable table : SilverTable.values()) {
-      DataStream<RowData> unique =
-          validated
-              .getSideOutput(SilverOutputs.TAGS.get(table))
-              .assignTimestampsAndWatermarks(settings.watermarks())
-              .uid(watermarksUid(table))
-              .name("event-time watermarks " + table.qualifiedName())
-              .keyBy(new EventIdKey())
-              .process(new DeduplicateFunction(settings.dedupRetention()), InternalTypeInfo.of(table.flinkRowType()))
-              .uid(dedupUid(table))
-              .name("deduplicate " + table.qualifiedName());
+      SingleOutputStreamOperator<RowData> unique =
+          AuditedOperators.process(
+              validated
+                  .getSideOutput(SilverOutputs.TAGS.get(table))
+                  .assignTimestampsAndWatermarks(settings.watermarks())
+                  .uid(watermarksUid(table))
+                  .name("event-time watermarks " + table.qualifiedName())
+                  .keyBy(new EventIdKey()),
+              new DeduplicateFunction(settings.dedupRetention()),
+              InternalTypeInfo.of(table.flinkRowType()),
+              SPEC.name(),
+              VALIDATE_UID,
+              dedupUid(table),
+              "deduplicate " + table.qualifiedName());
       tableSinks.get(table).accept(unique);
+      ledger = ledger.union(unique.getSideOutput(LedgerOutput.TAG));
     }
     deadLetterSink.accept(validated.getSideOutput(DeadLetters.TAG));
+    ledgerSink.accept(ledger);
   }
 
   static String watermarksUid(SilverTable table) {

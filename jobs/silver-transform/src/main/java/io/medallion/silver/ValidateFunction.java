@@ -1,5 +1,6 @@
 package io.medallion.silver;
 
+import io.medallion.common.audit.Ledger;
 import io.medallion.common.deadletter.DeadLetter;
 import io.medallion.common.deadletter.DeadLetters;
 import io.medallion.common.deadletter.Stage;
@@ -7,6 +8,7 @@ import io.medallion.common.event.DecodeResult;
 import io.medallion.common.event.EnvelopeDecoder;
 import io.medallion.common.event.RawRecord;
 import io.medallion.common.event.Rejection;
+import io.medallion.common.flink.Audited;
 import io.medallion.common.flink.DeadLetterRateGuard;
 import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.silver.Pseudonymizer;
@@ -24,7 +26,7 @@ import org.apache.flink.util.Collector;
  * DeadLetters#TAG}. The main output stays empty. Never throws on input; only the dead-letter
  * circuit breaker ({@code dlq.max-rate}, action {@code fail}) stops the job.
  */
-public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
+public class ValidateFunction extends ProcessFunction<RawRecord, Void> implements Audited {
   private static final long serialVersionUID = 1L;
 
   private final String jobName;
@@ -35,6 +37,7 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
   private transient SilverValidator validator;
   private transient StageMetrics metrics;
   private transient DeadLetterRateGuard rateGuard;
+  private transient Ledger ledger;
 
   public ValidateFunction(String jobName, SilverSettings settings, Clock clock) {
     this.jobName = jobName;
@@ -45,10 +48,16 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
   @Override
   public void open(OpenContext openContext) {
     decoder = new EnvelopeDecoder(settings.maxRecordBytes());
+    ledger = new Ledger();
     validator = new SilverValidator(settings.maxFutureSkew(), settings.maxAge(), new Pseudonymizer(settings.hmacKey()));
     metrics = new StageMetrics(getRuntimeContext().getMetricGroup());
     rateGuard =
         new DeadLetterRateGuard(jobName, getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.deadLetterRate(), metrics);
+  }
+
+  @Override
+  public Ledger ledger() {
+    return ledger;
   }
 
   @Override
@@ -65,6 +74,7 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
       SilverValidator.SilverRow row = validator.validate(((DecodeResult.Decoded) decoded).envelope(), source);
       ctx.output(SilverOutputs.TAGS.get(row.table()), row.row());
       metrics.rowOut();
+      ledger.forwarded(record.topic, record.partition, record.offset);
       rateGuard.written();
     } catch (RuleViolation violation) {
       deadLetter(record, violation.toRejection(), ctx);
@@ -74,6 +84,7 @@ public class ValidateFunction extends ProcessFunction<RawRecord, Void> {
   private void deadLetter(RawRecord record, Rejection rejection, Context ctx) {
     ctx.output(DeadLetters.TAG, DeadLetter.of(record, rejection, Stage.SILVER, jobName, clock.instant()));
     metrics.deadLetter(rejection.code());
+    ledger.deadLettered(record.topic, record.partition, record.offset, rejection.code());
     rateGuard.deadLettered();
   }
 }

@@ -166,7 +166,8 @@ class SilverChaosITCase {
     }
     SilverTransformJob.build(
         env, source, SilverTransformJob.SOURCE_UID, SilverSettings.of(config), sinks,
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID));
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, SilverTransformJob.SPEC.name()));
 
     kafka.produce(batches.get(0));
     JobClient job = env.executeAsync("silver-chaos-" + name);

@@ -308,7 +308,8 @@ class SilverTransformITCase {
       }
     }
     SilverTransformJob.build(
-        env, source, SilverTransformJob.SOURCE_UID, SilverSettings.of(config), sinks, LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID));
+        env, source, SilverTransformJob.SOURCE_UID, SilverSettings.of(config), sinks, LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, SilverTransformJob.SPEC.name()));
 
     kafka.produce(firstBatch);
     JobClient job = env.executeAsync("silver-transform-exactly-once-it");
