@@ -3,6 +3,7 @@ package io.medallion.testkit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -199,13 +200,22 @@ public final class KafkaBroker implements AutoCloseable {
     if (security == null) {
       throw new IllegalStateException("this broker speaks PLAINTEXT; start it with startSecured");
     }
+    return saslSslClientProperties(user, password, security.certificates().trustStore(), security.certificates().trustStorePassword());
+  }
+
+  /**
+   * The client settings of any broker that {@link #startSecured} started: SASL_SSL with
+   * SCRAM-SHA-512 as {@code user}, trusting the CA in the PKCS12 {@code trustStore}. The passwords
+   * are taken as given, so a caller may pass {@code ${ENV:…}} references for a job's configuration.
+   */
+  public static Map<String, String> saslSslClientProperties(String user, String password, Path trustStore, String trustStorePassword) {
     return Map.of(
         "security.protocol", "SASL_SSL",
         "sasl.mechanism", SCRAM_SHA_512,
         "sasl.jaas.config", scramJaasConfig(user, password),
         "ssl.truststore.type", "PKCS12",
-        "ssl.truststore.location", security.certificates().trustStore().toString(),
-        "ssl.truststore.password", security.certificates().trustStorePassword());
+        "ssl.truststore.location", trustStore.toString(),
+        "ssl.truststore.password", trustStorePassword);
   }
 
   /** The {@code sasl.jaas.config} of a SCRAM client. */
