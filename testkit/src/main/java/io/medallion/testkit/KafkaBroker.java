@@ -307,18 +307,23 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** A producer of raw bytes; idempotent, all replicas acknowledge. */
   public KafkaProducer<byte[], byte[]> producer() {
-    return producer(helperBootstrapServers);
+    return producer(helperBootstrapServers, new Properties());
   }
 
-  /** A byte producer for any cluster (the data generator uses it against external brokers too). */
-  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+  /**
+   * A byte producer for any cluster (the data generator uses it against external brokers too).
+   * {@code clientProperties} (security.protocol, sasl.*, ssl.*, or batching) come on top of the
+   * batching defaults; the servers and the idempotent, all-replica acknowledgement stay.
+   */
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, Properties clientProperties) {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.putAll(clientProperties);
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
