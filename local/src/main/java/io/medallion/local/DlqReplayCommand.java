@@ -3,17 +3,14 @@ package io.medallion.local;
 import io.medallion.common.event.ErrorCode;
 import io.medallion.common.kafka.Topics;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -61,10 +58,7 @@ final class DlqReplayCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "count what would be replayed; send nothing")
   boolean dryRun;
 
-  @Option(
-      names = "--command-config",
-      description = "Kafka client properties file (security.protocol, sasl.*, ssl.*) for both the consumer and the producer")
-  Path commandConfig;
+  @Mixin KafkaCommandConfig commandConfig;
 
   @Override
   public Integer call() throws IOException {
@@ -73,20 +67,9 @@ final class DlqReplayCommand implements Callable<Integer> {
     }
     DeadLetterFilter filter = new DeadLetterFilter(codes == null ? Set.of() : Set.copyOf(codes), sourceTopic, since, until);
     DeadLetterReplay.Summary summary =
-        DeadLetterReplay.run(bootstrapServers, clientProperties(), topic, to, filter, timestamps, dryRun, Duration.ofSeconds(60));
+        DeadLetterReplay.run(bootstrapServers, commandConfig.clientProperties(), topic, to, filter, timestamps, dryRun, Duration.ofSeconds(60));
     spec.commandLine().getOut().println(summary.text());
     spec.commandLine().getOut().flush();
     return 0;
-  }
-
-  /** Read from a file rather than taken as arguments, so that no secret shows in the process list; never printed. */
-  private Properties clientProperties() throws IOException {
-    Properties props = new Properties();
-    if (commandConfig != null) {
-      try (Reader reader = Files.newBufferedReader(commandConfig)) {
-        props.load(reader);
-      }
-    }
-    return props;
   }
 }

@@ -2,9 +2,11 @@ package io.medallion.local;
 
 import io.medallion.common.kafka.Topics;
 import io.medallion.testkit.KafkaBroker;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Send synthetic raw events to a Kafka cluster.")
@@ -36,13 +38,15 @@ final class GenerateCommand implements Callable<Integer> {
       description = "also send RECORD_TOO_LARGE samples of this size; set it above the jobs' max-record-bytes and within the broker's message.max.bytes (default: none)")
   int tooLargeBytes;
 
+  @Mixin KafkaCommandConfig commandConfig;
+
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     System.setProperty("medallion.rawTopics", String.join(", ", Topics.RAW_TOPICS));
     DataGenerator.Plan plan = new DataGenerator.Plan(events, rate, badRatio, duplicateRatio, seed, topic, tooLargeBytes, null);
     DataGenerator.Sent sent = new DataGenerator.Sent();
     long start = System.nanoTime();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaBroker.producer(bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaBroker.producer(bootstrapServers, commandConfig.clientProperties())) {
       DataGenerator.run(producer, plan, sent);
     }
     double seconds = (System.nanoTime() - start) / 1e9;

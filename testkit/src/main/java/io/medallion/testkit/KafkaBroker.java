@@ -3,6 +3,7 @@ package io.medallion.testkit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -199,13 +200,22 @@ public final class KafkaBroker implements AutoCloseable {
     if (security == null) {
       throw new IllegalStateException("this broker speaks PLAINTEXT; start it with startSecured");
     }
+    return saslSslClientProperties(user, password, security.certificates().trustStore(), security.certificates().trustStorePassword());
+  }
+
+  /**
+   * The client settings of any broker that {@link #startSecured} started: SASL_SSL with
+   * SCRAM-SHA-512 as {@code user}, trusting the CA in the PKCS12 {@code trustStore}. The passwords
+   * are taken as given, so a caller may pass {@code ${ENV:…}} references for a job's configuration.
+   */
+  public static Map<String, String> saslSslClientProperties(String user, String password, Path trustStore, String trustStorePassword) {
     return Map.of(
         "security.protocol", "SASL_SSL",
         "sasl.mechanism", SCRAM_SHA_512,
         "sasl.jaas.config", scramJaasConfig(user, password),
         "ssl.truststore.type", "PKCS12",
-        "ssl.truststore.location", security.certificates().trustStore().toString(),
-        "ssl.truststore.password", security.certificates().trustStorePassword());
+        "ssl.truststore.location", trustStore.toString(),
+        "ssl.truststore.password", trustStorePassword);
   }
 
   /** The {@code sasl.jaas.config} of a SCRAM client. */
@@ -297,18 +307,23 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** A producer of raw bytes; idempotent, all replicas acknowledge. */
   public KafkaProducer<byte[], byte[]> producer() {
-    return producer(helperBootstrapServers);
+    return producer(helperBootstrapServers, new Properties());
   }
 
-  /** A byte producer for any cluster (the data generator uses it against external brokers too). */
-  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+  /**
+   * A byte producer for any cluster (the data generator uses it against external brokers too).
+   * {@code clientProperties} (security.protocol, sasl.*, ssl.*, or batching) come on top of the
+   * batching defaults; the servers and the idempotent, all-replica acknowledgement stay.
+   */
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, Properties clientProperties) {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.putAll(clientProperties);
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.medallion.common.config.JobArgs;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.flink.JobEnvironment;
@@ -19,9 +18,9 @@ import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
+import io.medallion.testkit.SecuredKafkaSettings;
 import io.medallion.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,38 +60,23 @@ class BronzeIngestSaslSslITCase {
 
   @TempDir Path dir;
 
-  /** What an operator writes: secrets only as environment references. */
-  private Path configFile(String topic, String dlqTopic, Path trustStore) throws Exception {
+  /** What an operator writes: secrets only as environment references, resolved against {@code environment}. */
+  private JobConfig config(String topic, String dlqTopic, Path trustStore, Map<String, String> environment) {
     Map<String, String> settings = JobSettings.local(KAFKA.broker().bootstrapServers(), dir, "300ms", MiniClusters.PARALLELISM);
+    settings.putAll(SecuredKafkaSettings.kafkaProperties(USER, trustStore));
     settings.put("kafka.topics", topic);
     settings.put("dlq.topic", dlqTopic);
     settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
     settings.put("bounded", "true");
-    settings.put("kafka.properties.security.protocol", "SASL_SSL");
-    settings.put("kafka.properties.sasl.mechanism", "SCRAM-SHA-512");
-    settings.put(
-        "kafka.properties.sasl.jaas.config",
-        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + USER + "\" password=\"${ENV:KAFKA_SASL_PASSWORD}\";");
-    settings.put("kafka.properties.ssl.truststore.type", "PKCS12");
-    settings.put("kafka.properties.ssl.truststore.location", trustStore.toString());
-    settings.put("kafka.properties.ssl.truststore.password", "${ENV:KAFKA_TRUSTSTORE_PASSWORD}");
     // One file serves all jobs; bronze does not use the key, but loads it.
     settings.put("pii.hmac-key", "${ENV:MEDALLION_PII_KEY}");
-    StringBuilder yaml = new StringBuilder();
-    for (Map.Entry<String, String> setting : settings.entrySet()) {
-      yaml.append(setting.getKey()).append(": ").append(JSON.writeValueAsString(setting.getValue())).append('\n');
-    }
-    Path file = dir.resolve("bronze-" + UUID.randomUUID() + ".yaml");
-    Files.writeString(file, yaml);
-    return file;
+    return SecuredKafkaSettings.load(BronzeIngestJob.SPEC, settings, dir, environment);
   }
 
   private static Map<String, String> environment(String saslPassword, String trustStorePassword) {
-    return Map.of("KAFKA_SASL_PASSWORD", saslPassword, "KAFKA_TRUSTSTORE_PASSWORD", trustStorePassword, "MEDALLION_PII_KEY", PII_KEY);
-  }
-
-  private static JobConfig load(Path file, Map<String, String> environment) {
-    return JobArgs.load(BronzeIngestJob.SPEC, new String[] {"--config", file.toString()}, environment);
+    Map<String, String> environment = SecuredKafkaSettings.environment(saslPassword, trustStorePassword);
+    environment.put("MEDALLION_PII_KEY", PII_KEY);
+    return environment;
   }
 
   /** A bronze row by its Kafka coordinates, for exact comparison. */
@@ -121,13 +105,12 @@ class BronzeIngestSaslSslITCase {
     List<RecordMetadata> landed = kafka.produce(sent);
 
     TestCertificates tls = KAFKA.certificates();
-    Path file = configFile("raw.sasl-events", "dlq.sasl-bronze", tls.trustStore());
     List<String> secrets = List.of(SASL_PASSWORD, tls.trustStorePassword(), tls.keyStorePassword(), PII_KEY);
     JobConfig config;
     LogCapture logs;
     try (LogCapture capture = LogCapture.start(secrets, List.of("sasl.jaas.config", "security.protocol = SASL_SSL"))) {
       logs = capture;
-      config = load(file, environment(SASL_PASSWORD, tls.trustStorePassword()));
+      config = config("raw.sasl-events", "dlq.sasl-bronze", tls.trustStore(), environment(SASL_PASSWORD, tls.trustStorePassword()));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
       BronzeIngestJob.define(env, config);
       env.execute("bronze-ingest-sasl-ssl-it");
@@ -179,7 +162,7 @@ class BronzeIngestSaslSslITCase {
   void aWrongPasswordStopsTheJobAtStartNamingTheUser() throws Exception {
     TestCertificates tls = KAFKA.certificates();
     String wrong = "wrong-" + UUID.randomUUID();
-    JobConfig config = load(configFile("raw.sasl-unused", "dlq.sasl-unused", tls.trustStore()), environment(wrong, tls.trustStorePassword()));
+    JobConfig config = config("raw.sasl-unused", "dlq.sasl-unused", tls.trustStore(), environment(wrong, tls.trustStorePassword()));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
 
     assertThatThrownBy(() -> BronzeIngestJob.define(env, config))
@@ -194,7 +177,7 @@ class BronzeIngestSaslSslITCase {
   void aCertificateFromAnotherCaStopsTheJobAtStartNamingTheTrustStore() throws Exception {
     // A trust store that holds a different CA than the one that signed the broker's certificate.
     TestCertificates other = TestCertificates.create(dir, "other");
-    JobConfig config = load(configFile("raw.sasl-unused", "dlq.sasl-unused", other.trustStore()), environment(SASL_PASSWORD, other.trustStorePassword()));
+    JobConfig config = config("raw.sasl-unused", "dlq.sasl-unused", other.trustStore(), environment(SASL_PASSWORD, other.trustStorePassword()));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
 
     assertThatThrownBy(() -> BronzeIngestJob.define(env, config))
