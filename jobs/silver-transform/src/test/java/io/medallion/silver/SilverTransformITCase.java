@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.event.ErrorCode;
@@ -21,6 +22,7 @@ import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailOnce;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.OperatorMetrics;
@@ -386,6 +388,16 @@ class SilverTransformITCase {
     // Paimon's first-row merge would hide a second row of an id when read: the restored dedup state dropped every copy.
     assertThat(OperatorMetrics.sum(METRICS, resumedJob.getJobID(), "deduplicate .*", "medallion." + DeduplicateFunction.DUPLICATES_DROPPED))
         .isEqualTo(6);
+
+    // Each run's ledger balances on its own: the first up to the savepoint, the second from it.
+    LedgerAudit.Report audit = Ledgers.audit(atOne, kafka);
+    assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
+    assertThat(Ledgers.lines(audit, SilverTransformJob.SPEC.name()))
+        .containsExactlyInAnyOrder(
+            topic + "/0 read=31 written=30 dead=1 dropped=0 late=0",
+            topic + "/1 read=30 written=30 dead=0 dropped=0 late=0",
+            topic + "/0 read=30 written=30 dead=0 dropped=0 late=0",
+            topic + "/1 read=37 written=30 dead=1 dropped=6 late=0");
   }
 
   private static void assertEveryTableHoldsExactly(JobConfig config, Map<SilverTable, List<String>> expectedIds) throws Exception {
