@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.flink.JobEnvironment;
@@ -19,6 +20,7 @@ import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.FailOnce;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.OperatorMetrics;
@@ -245,7 +247,7 @@ class GoldAggregateITCase {
           GoldSettings.of(config),
           sinks,
           LakeSinks.sink(KafkaConnectors.deadLetterSink(config), GoldAggregateJob.DLQ_SINK_UID),
-        LakeSinks.ledger(config, GoldAggregateJob.SPEC.name()));
+          LakeSinks.ledger(config, GoldAggregateJob.SPEC.name()));
       new SilverCommits(catalog).commitEmpty();
       JobClient job = env.executeAsync("gold-aggregate-exactly-once-it");
       try {
@@ -254,6 +256,24 @@ class GoldAggregateITCase {
         assertThat(failed.get().get()).as("the injected failure happened").isTrue();
         assertThat(kafka.readCommitted("dlq.geo-gold").stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList())
             .containsExactlyInAnyOrderElementsOf(byLate.get(true).stream().map(SilverEvent::id).toList());
+
+        // One ledger line per silver table: each row read once, into a window or late.
+        List<String> expectedLedger = new ArrayList<>();
+        for (SilverTable table : SilverTable.values()) {
+          long written = byLate.get(false).stream().filter(e -> e.table() == table).count();
+          long late = byLate.get(true).stream().filter(e -> e.table() == table).count();
+          if (written + late > 0) {
+            expectedLedger.add(table.qualifiedName() + "/- read=" + (written + late) + " written=" + written + " dead=0 dropped=0 late=" + late);
+          }
+        }
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(
+                () -> {
+                  LedgerAudit.Report audit = Ledgers.audit(config, kafka);
+                  assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
+                  assertThat(Ledgers.lines(audit, GoldAggregateJob.SPEC.name())).containsExactlyInAnyOrderElementsOf(expectedLedger);
+                });
       } finally {
         job.cancel().get();
       }
