@@ -52,7 +52,7 @@ public final class QualityMonitorJob {
   public static final String MAINTENANCE_UID_SUFFIX = "quality-metrics-maintenance";
   public static final String ALERTS_SINK_UID = "quality-alerts-sink";
   public static final String PROFILE_UID = "profile";
-  public static final String COUNT_DEAD_LETTERS_UID = "count-dead-letters";
+  public static final String AUDIT_DEAD_LETTERS_UID = "audit-dead-letters";
 
   /**
    * Each check's latest status ({@link io.medallion.common.quality.Judgement.Status} ordinal: 0 ok,
@@ -132,11 +132,11 @@ public final class QualityMonitorJob {
           AuditedOperators.map(
               env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
                   .uid(DEAD_LETTER_SOURCE_UID),
-              new CountDeadLetterFunction(),
+              new AuditDeadLetterFunction(),
               profileType,
               SPEC.name(),
-              COUNT_DEAD_LETTERS_UID,
-              "count dead letters");
+              AUDIT_DEAD_LETTERS_UID,
+              "audit dead letters");
       ledger = ledger.union(deadLetters.getSideOutput(LedgerOutput.TAG));
       Duration lateness = settings.allowedLateness();
       judged.add(

@@ -3,6 +3,7 @@ package io.medallion.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
@@ -13,6 +14,7 @@ import io.medallion.testkit.FailOnce;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.OperatorMetrics;
@@ -177,6 +179,21 @@ class QualityMonitorStreamingITCase {
           assertThat((Double) row.getField("observed")).isZero();
         }
       }
+
+      // Every record of the three topics is in the ledger once, restart and late data included.
+      List<String> everyRecordOnce = new ArrayList<>();
+      for (String topic : List.of(DLQ, RAW, QUIET)) {
+        int records = kafka.readCommitted(topic).size();
+        everyRecordOnce.add(topic + "/0 read=" + records + " written=" + records + " dead=0 dropped=0 late=0");
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                LedgerAudit.Report audit = Ledgers.audit(config, kafka);
+                assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
+                assertThat(Ledgers.lines(audit, QualityMonitorJob.SPEC.name())).containsExactlyElementsOf(everyRecordOnce);
+              });
     } finally {
       job.cancel().get();
     }

@@ -7,7 +7,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /** Passes each dead-letter profile on to the windows unchanged, counting it in the audit ledger. */
-public class CountDeadLetterFunction extends RichMapFunction<RecordProfile, RecordProfile> implements Audited {
+public class AuditDeadLetterFunction extends RichMapFunction<RecordProfile, RecordProfile> implements Audited {
   private static final long serialVersionUID = 1L;
 
   private transient Ledger ledger;
