@@ -12,6 +12,7 @@ import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.gold.EventTimeWindows;
 import io.medallion.common.gold.GoldTable;
 import io.medallion.common.iceberg.BronzeEventsTable;
+import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.Topics;
 import io.medallion.common.paimon.PaimonCatalogs;
@@ -23,6 +24,7 @@ import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.PaimonReads;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +47,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -220,11 +224,12 @@ final class DemoCommand implements Callable<Integer> {
       int silverAndBronze = summary(sent, layers, duplicatesDropped);
       boolean goldReconciled = goldSummary(goldLayer);
       boolean qualityReconciled = qualitySummary(qualityLayer);
+      boolean audited = auditSummary(kafka, settings);
       System.out.println("tables          " + data.resolve("iceberg") + " (Iceberg: bronze.events, quality.metrics)");
       System.out.println("                " + data.resolve("paimon") + " (Paimon: silver.*, gold.*; Iceberg metadata of gold under iceberg/)");
       System.out.println("ask them        bin/medallion query \"SELECT * FROM paimon.gold.system_health ORDER BY window_start DESC LIMIT 5\"");
       System.out.println("                bin/medallion query \"SELECT check_name, window_start, observed, status FROM iceberg.quality.metrics WHERE status <> 'ok'\"");
-      return goldReconciled && qualityReconciled && silverAndBronze == 0 ? 0 : 1;
+      return goldReconciled && qualityReconciled && audited && silverAndBronze == 0 ? 0 : 1;
     }
   }
 
@@ -502,6 +507,9 @@ final class DemoCommand implements Callable<Integer> {
       LockSupport.parkNanos(500_000_000L);
     }
     flink.await(quality.id);
+    if (flink.status(quality.id) != JobStatus.FINISHED) {
+      System.out.printf("%nquality-monitor ended %s: %s%n", flink.status(quality.id), flink.latestFailure(quality.id).orElse("no failure recorded"));
+    }
     return readQuality(kafka, quality);
   }
 
@@ -594,6 +602,20 @@ final class DemoCommand implements Callable<Integer> {
             ? "reconciled      quality: every change of a check's status in quality.metrics is one alert in quality.alerts"
             : "NOT reconciled  quality: alerts " + quality.alerts + ", status changes in quality.metrics " + transitions(quality.rows));
     return quality.reconciled();
+  }
+
+  /** What `bin/medallion audit` prints for the demo's warehouse: every job's ledger against the broker. */
+  private static boolean auditSummary(KafkaBroker kafka, Map<String, String> settings) {
+    System.out.println();
+    System.out.println("== Audit ledger (bin/medallion audit) ==");
+    Catalog catalog =
+        IcebergCatalogs.loader(JobConfig.of(JobCatalog.BRONZE_INGEST.spec, settings)).loadCatalog();
+    LedgerAudit.Report report =
+        AuditCommand.reconcile(catalog, Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), null);
+    PrintWriter out = new PrintWriter(System.out, true);
+    AuditCommand.print(report, out);
+    out.flush();
+    return report.balanced();
   }
 
   private static String time(Instant instant) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "medallion",
     mixinStandardHelpOptions = true,
     description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench, query, dlq.",
-    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, FreshnessBenchCommand.class, MicrobenchCommand.class, QueryCommand.class, DlqCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, FreshnessBenchCommand.class, MicrobenchCommand.class, QueryCommand.class, DlqCommand.class, AuditCommand.class})
 public final class Medallion implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -2,15 +2,19 @@ package io.medallion.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -52,5 +56,15 @@ class QualityMonitorITCase {
 
     assertThat(DefectScenario.windowRows(IcebergCatalogs.loader(config).loadCatalog())).containsExactlyInAnyOrderElementsOf(scenario.expectedRows());
     assertThat(DefectScenario.alerts(kafka, ALERTS)).containsExactlyInAnyOrderElementsOf(DefectScenario.expectedAlerts());
+
+    // A bounded run counts its last records at the end of input and commits them with its last checkpoint.
+    LedgerAudit.Report audit = Ledgers.audit(config, kafka);
+    assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
+    List<String> everyRecordOnce = new ArrayList<>();
+    for (String topic : List.of(DLQ, RAW)) {
+      int records = kafka.readCommitted(topic).size();
+      everyRecordOnce.add(topic + "/0 read=" + records + " written=" + records + " dead=0 dropped=0 late=0");
+    }
+    assertThat(Ledgers.lines(audit, QualityMonitorJob.SPEC.name())).containsExactlyElementsOf(everyRecordOnce);
   }
 }
