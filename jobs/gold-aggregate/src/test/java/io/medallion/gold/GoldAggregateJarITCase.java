@@ -51,11 +51,12 @@ class GoldAggregateJarITCase {
         kafka: {bootstrap-servers: "%s"}
         dlq.topic: dlq.jar-gold
         paimon.catalog: {warehouse: "%s"}
+        iceberg.catalog: {warehouse: "%s"}
         checkpoint: {interval: 1s}
         parallelism: 2
         gold: {window-size: 1m, allowed-lateness: 0s}
         """
-            .formatted(KAFKA.broker().bootstrapServers(), warehouse.toUri()));
+            .formatted(KAFKA.broker().bootstrapServers(), warehouse.toUri(), dir.resolve("iceberg").toUri()));
 
     JobJar jar = JobJar.ofModuleUnderTest();
     assertThat(jar.mainClass()).isEqualTo(GoldAggregateJob.class.getName());

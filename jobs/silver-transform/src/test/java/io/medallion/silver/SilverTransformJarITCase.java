@@ -53,11 +53,12 @@ class SilverTransformJarITCase {
         kafka: {bootstrap-servers: "%s", topics: [raw.jar-silver], starting-offsets: earliest}
         dlq.topic: dlq.jar-silver
         paimon.catalog: {warehouse: "%s"}
+        iceberg.catalog: {warehouse: "%s"}
         checkpoint: {interval: 1s}
         parallelism: 2
         pii.hmac-key: ${ENV:MEDALLION_PII_KEY}
         """
-            .formatted(KAFKA.broker().bootstrapServers(), warehouse.toUri()));
+            .formatted(KAFKA.broker().bootstrapServers(), warehouse.toUri(), dir.resolve("iceberg").toUri()));
 
     JobJar jar = JobJar.ofModuleUnderTest();
     assertThat(jar.mainClass()).isEqualTo(SilverTransformJob.class.getName());
