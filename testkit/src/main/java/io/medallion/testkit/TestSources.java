@@ -10,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -25,17 +26,27 @@ public final class TestSources {
    */
   public static KafkaSource<RawRecord> rawUntil(
       KafkaBroker kafka, String topic, String groupId, Collection<ProducerRecord<byte[], byte[]>> willBeProduced) {
+    return until(kafka, topic, groupId, willBeProduced, new RawRecordDeserializer());
+  }
+
+  /** As {@link #rawUntil}, with any deserializer (e.g. of dead letters). */
+  public static <T> KafkaSource<T> until(
+      KafkaBroker kafka,
+      String topic,
+      String groupId,
+      Collection<ProducerRecord<byte[], byte[]>> willBeProduced,
+      KafkaRecordDeserializationSchema<T> deserializer) {
     Map<TopicPartition, Long> endOffsets = new HashMap<>();
     for (ProducerRecord<byte[], byte[]> record : willBeProduced) {
       endOffsets.merge(new TopicPartition(topic, record.partition()), 1L, Long::sum);
     }
-    return KafkaSource.<RawRecord>builder()
+    return KafkaSource.<T>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.earliest())
         .setBounded(OffsetsInitializer.offsets(endOffsets))
-        .setDeserializer(new RawRecordDeserializer())
+        .setDeserializer(deserializer)
         .setProperty("isolation.level", "read_committed")
         .build();
   }
