@@ -56,6 +56,7 @@ public final class ChaosRun {
   private Path savepoints;
   private int resumedParallelism;
   private Step rest = () -> {};
+  private Callable<Boolean> resumedHasReadAll;
 
   private ChaosRun(String jobName, Configuration configuration, Topology topology) {
     this.jobName = jobName;
@@ -102,6 +103,18 @@ public final class ChaosRun {
     return this;
   }
 
+  /**
+   * For a resumed job whose bounded Kafka source would never finish: a restored {@code
+   * KafkaSourceEnumerator} (flink-connector-kafka 4.0.1) finds every partition assigned already and
+   * never signals "no more splits" (FLINK-33466, FLINK-31006). Once {@code readAll} holds, the
+   * resumed job stops with a drained savepoint, which fires every window and commits every sink as
+   * the end of input would.
+   */
+  public ChaosRun resumedStopsWhen(Callable<Boolean> readAll) {
+    this.resumedHasReadAll = readAll;
+    return this;
+  }
+
   /** The rest of the input, after the disturbance. */
   public ChaosRun rest(Step step) {
     this.rest = step;
@@ -133,6 +146,14 @@ public final class ChaosRun {
       job = submit(resumed, "-resumed");
     }
     rest.run();
+    if (savepoints != null && resumedHasReadAll != null) {
+      JobClient resumedJob = job;
+      // A job that fails meanwhile ends the wait: its result below names the cause.
+      await().atMost(COMMIT_TIMEOUT).until(() -> resumedJob.getJobStatus().get().isGloballyTerminalState() || resumedHasReadAll.call());
+      if (!job.getJobStatus().get().isGloballyTerminalState()) {
+        job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+      }
+    }
     job.getJobExecutionResult().get();
     return job.getJobID();
   }
