@@ -77,25 +77,25 @@ class GoldChaosITCase {
 
   @Test
   void survivesAFailureAfterACompletedCheckpoint(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("once", 1, 4, chaos -> chaos.fault(Faults.none()));
+    JobID job = run("once", MiniClusters.PARALLELISM, 1, 4, chaos -> chaos.fault(Faults.none()));
     assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
   }
 
   @Test
   void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", 3, 10, chaos -> chaos.fault(Faults.none()));
+    JobID job = run("thrice", MiniClusters.PARALLELISM, 3, 10, chaos -> chaos.fault(Faults.none()));
     assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
   }
 
   @Test
   void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
+    run("broker", MiniClusters.PARALLELISM, 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
   }
 
   @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
-      JobID job = run("tm-loss", 0, 6, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
+      JobID job = run("tm-loss", MiniClusters.PARALLELISM, 0, 6, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
       assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
     } finally {
       miniCluster.startTaskManager();
@@ -103,23 +103,23 @@ class GoldChaosITCase {
   }
 
   @Test
-  void resumesFromASavepointAtParallelismOne() throws Exception {
-    run("rescale", 0, 4, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), 1));
+  void resumesFromASavepointAtParallelismTwo() throws Exception {
+    run("rescale", 1, 0, 4, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), MiniClusters.PARALLELISM));
   }
 
   /**
-   * Runs gold at parallelism 2 over the three silver batches: the first batch's windows are
+   * Runs gold at {@code parallelism} over the three silver batches: the first batch's windows are
    * committed, the second batch is committed to silver, the {@code disturbance} strikes, the third
    * batch and the end follow. {@code failures} injected failures hit the row of merchant {@code
    * m-fail}'s window, which the second batch's watermark closes, each time it comes again. Then every
    * gold table holds exactly the rows of every counted event's window and the dead-letter topic
    * each late event once.
    */
-  private JobID run(String name, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
+  private JobID run(String name, int parallelism, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
     KafkaBroker kafka = KAFKA.broker();
     String dlq = "dlq.gold-" + name;
     kafka.createTopics(1, dlq);
-    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM);
+    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism);
     settings.put("dlq.topic", dlq);
     settings.put("kafka.group-id", "gold-chaos-" + name);
     JobConfig config = JobConfig.of(GoldAggregateJob.SPEC, settings);
