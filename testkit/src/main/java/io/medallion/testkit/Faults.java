@@ -7,6 +7,8 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 /** The faults the chaos ITCases inject into a running job, and how they check that it reacted. */
 public final class Faults {
 
+  private static final Fault NONE = () -> {};
+
   private Faults() {}
 
   /** Something that goes wrong while a job runs, after its first checkpointed commit. */
@@ -27,7 +29,7 @@ public final class Faults {
 
   /** No outside fault: the job's own injected failures (e.g. {@link FailTimes}) are the fault. */
   public static Fault none() {
-    return () -> {};
+    return NONE;
   }
 
   /** Whether the job has been through a restart since it was submitted. */

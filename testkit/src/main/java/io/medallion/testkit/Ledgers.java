@@ -6,8 +6,10 @@ import io.medallion.common.audit.LedgerTable;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaRangeCounter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /** The audit of a test's {@code audit.ledger}, against the testkit broker, as lines a test can compare exactly. */
@@ -21,6 +23,37 @@ public final class Ledgers {
     try (KafkaRangeCounter counter = new KafkaRangeCounter(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       return LedgerAudit.reconcile(rows, counter);
     }
+  }
+
+  /**
+   * Reconciles the ledger and fails with every problem listed unless it balances.
+   *
+   * @return the balanced report
+   */
+  public static LedgerAudit.Report balanced(JobConfig config, KafkaBroker kafka) {
+    LedgerAudit.Report report = audit(config, kafka);
+    List<String> problems = new ArrayList<>();
+    report.lines().forEach(line -> line.problems().forEach(p -> problems.add(line.key() + ": " + p)));
+    if (!problems.isEmpty()) {
+      throw new AssertionError("the audit ledger does not balance:\n  " + String.join("\n  ", problems));
+    }
+    return report;
+  }
+
+  /** The records {@code job} read per {@code source/partition}, summed over all its runs (e.g. before and after a savepoint). */
+  public static Map<String, Long> readPerPartition(LedgerAudit.Report report, String job) {
+    Map<String, Long> read = new TreeMap<>();
+    report.of(job).forEach(line -> read.merge(line.key().source() + "/" + line.key().partition(), line.recordsRead(), Long::sum));
+    return read;
+  }
+
+  /** The records each partition of {@code topics} holds, as a read_committed consumer sees them, keyed {@code topic/partition}. */
+  public static Map<String, Long> recordsPerPartition(KafkaBroker kafka, String... topics) {
+    Map<String, Long> records = new TreeMap<>();
+    for (String topic : topics) {
+      kafka.readCommitted(topic).forEach(r -> records.merge(topic + "/" + r.partition(), 1L, Long::sum));
+    }
+    return records;
   }
 
   /**

@@ -10,6 +10,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -25,19 +27,49 @@ public final class TestSources {
    */
   public static KafkaSource<RawRecord> rawUntil(
       KafkaBroker kafka, String topic, String groupId, Collection<ProducerRecord<byte[], byte[]>> willBeProduced) {
-    Map<TopicPartition, Long> endOffsets = new HashMap<>();
-    for (ProducerRecord<byte[], byte[]> record : willBeProduced) {
-      endOffsets.merge(new TopicPartition(topic, record.partition()), 1L, Long::sum);
-    }
-    return KafkaSource.<RawRecord>builder()
+    return until(kafka, topic, groupId, willBeProduced, new RawRecordDeserializer());
+  }
+
+  /** As {@link #rawUntil}, with any deserializer (e.g. of dead letters). */
+  public static <T> KafkaSource<T> until(
+      KafkaBroker kafka,
+      String topic,
+      String groupId,
+      Collection<ProducerRecord<byte[], byte[]>> willBeProduced,
+      KafkaRecordDeserializationSchema<T> deserializer) {
+    return KafkaSource.<T>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.earliest())
-        .setBounded(OffsetsInitializer.offsets(endOffsets))
-        .setDeserializer(new RawRecordDeserializer())
+        .setBounded(OffsetsInitializer.offsets(endOffsets(topic, willBeProduced)))
+        .setDeserializer(deserializer)
         .setProperty("isolation.level", "read_committed")
         .build();
+  }
+
+  /**
+   * Whether the source of group {@code groupId} has read {@code topic} to the end of {@code
+   * produced}: its offsets, committed to Kafka when a checkpoint completes, have reached it.
+   */
+  public static boolean readToTheEnd(KafkaBroker kafka, String groupId, String topic, Collection<ProducerRecord<byte[], byte[]>> produced)
+      throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed = kafka.admin().listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+    for (Map.Entry<TopicPartition, Long> end : endOffsets(topic, produced).entrySet()) {
+      OffsetAndMetadata offset = committed.get(end.getKey());
+      if (offset == null || offset.offset() < end.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(String topic, Collection<ProducerRecord<byte[], byte[]>> records) {
+    Map<TopicPartition, Long> endOffsets = new HashMap<>();
+    for (ProducerRecord<byte[], byte[]> record : records) {
+      endOffsets.merge(new TopicPartition(topic, record.partition()), 1L, Long::sum);
+    }
+    return endOffsets;
   }
 
   /** Turns restarts on for one job (the test cluster has them off): fixed delay, a few attempts. */

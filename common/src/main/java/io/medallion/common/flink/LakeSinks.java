@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
@@ -38,6 +41,13 @@ public final class LakeSinks {
    * {@code IcebergSink} lost the tail of bounded runs outright). Behind an all-to-all edge, every
    * writer ends only when every upstream task has, so all ends of input fall between the same two
    * checkpoint barriers.
+   *
+   * <p>The committer (parallelism and max parallelism 1) must not share a chain with the writers:
+   * chained to them at parallelism 1, it took their max parallelism (128) into the savepoint, and a
+   * resume at parallelism 2, where it stands alone with max parallelism 1, failed with "Max
+   * parallelism mismatch" (FLINK-26358; QualityChaosITCase). So at parallelism 1 the writer is
+   * not chained. The price: a savepoint taken at parallelism 1 before this change no longer
+   * restores.
    */
   public static Consumer<DataStream<RowData>> icebergAppend(TableLoader table, String uidPrefix, boolean boundedInput) {
     return icebergAppend(table, uidPrefix, boundedInput, null);
@@ -54,7 +64,16 @@ public final class LakeSinks {
       if (writeParallelism != null) {
         builder.writeParallelism(writeParallelism);
       }
-      builder.append().uid(uidPrefix + "-discard").name(uidPrefix);
+      DataStreamSink<Void> sink = builder.append().uid(uidPrefix + "-discard").name(uidPrefix);
+      Transformation<?> committer = sink.getTransformation().getInputs().get(0);
+      Transformation<?> writer = committer.getInputs().get(0);
+      if (committer.getMaxParallelism() != 1 || !(writer instanceof PhysicalTransformation<?> physicalWriter)) {
+        throw new IllegalStateException("Iceberg's FlinkSink no longer ends in writer and committer: " + committer);
+      }
+      if (writer.getParallelism() == 1) {
+        // Iceberg's committer factory ignores chaining strategies: the writer stands alone instead.
+        physicalWriter.setChainingStrategy(ChainingStrategy.NEVER);
+      }
     };
   }
 
@@ -90,6 +109,8 @@ public final class LakeSinks {
         table.copy(
             Map.of(
                 FlinkConnectorOptions.SINK_OPERATOR_UID_SUFFIX.key(), uidSuffix,
+                // See icebergAppend: the committer's state must keep max parallelism 1 at any parallelism.
+                FlinkConnectorOptions.SINK_COMMITTER_OPERATOR_CHAINING.key(), "false",
                 FlinkConnectorOptions.SINK_USE_MANAGED_MEMORY.key(), "true",
                 FlinkConnectorOptions.SINK_MANAGED_WRITER_BUFFER_MEMORY.key(), table.options().getOrDefault(CoreOptions.WRITE_BUFFER_SIZE.key(), CoreOptions.WRITE_BUFFER_SIZE.defaultValue().toString())));
     return rows -> {

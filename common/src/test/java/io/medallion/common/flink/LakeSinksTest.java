@@ -10,7 +10,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import io.medallion.common.iceberg.IcebergCatalogs;
+import io.medallion.common.quality.QualityMetricsTable;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
 import org.apache.flink.core.memory.ManagedMemoryUseCase;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.GenericRowData;
@@ -51,6 +56,32 @@ class LakeSinksTest {
       assertThat(operatorMemoryByName).hasSize(1);
       assertThat(operatorMemoryByName.keySet().iterator().next()).contains("Writer");
       assertThat(operatorMemoryByName.values()).containsExactly(64);
+    }
+  }
+
+  /** At parallelism 1 too, so that a savepoint taken there resumes at any other (FLINK-26358). */
+  @Test
+  void theCommittersStartTheirOwnVerticesWithMaxParallelismOneAtParallelismOne() throws Exception {
+    CatalogLoader iceberg = IcebergCatalogs.hadoop(dir.resolve("iceberg").toUri().toString());
+    QualityMetricsTable.definition().ensure(iceberg.loadCatalog());
+    try (Catalog catalog = PaimonCatalogs.filesystem(dir.resolve("paimon").toUri().toString())) {
+      Table paimon = PaimonTables.ensure(catalog, SilverTable.METRICS.identifier(), SilverTable.METRICS.schema());
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(1);
+      env.enableCheckpointing(1000);
+      RowType paimonType = LogicalTypeConversion.toLogicalType(paimon.rowType());
+      LakeSinks.paimon(paimon, "test")
+          .accept(env.fromSequence(0, 1).map(i -> (RowData) new GenericRowData(paimonType.getFieldCount()), InternalTypeInfo.of(paimonType)));
+      LakeSinks.icebergAppend(TableLoader.fromCatalog(iceberg, QualityMetricsTable.IDENTIFIER), "metrics", false)
+          .accept(env.fromSequence(0, 1).map(i -> (RowData) new GenericRowData(QualityMetricsTable.ROW_TYPE.getFieldCount()), InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE)));
+
+      Map<String, Integer> committerMaxParallelism = new HashMap<>();
+      for (JobVertex vertex : env.getStreamGraph().getJobGraph().getVertices()) {
+        if (vertex.getName().contains("Committer") && !vertex.getName().contains("Source")) {
+          committerMaxParallelism.put(vertex.getName(), vertex.getMaxParallelism());
+        }
+      }
+      assertThat(committerMaxParallelism).hasSize(2).allSatisfy((name, maxParallelism) -> assertThat(maxParallelism).as(name).isEqualTo(1));
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.medallion.bronze;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,13 +8,13 @@ import io.medallion.bronze.BronzeIngestITCase.BronzeRow;
 import io.medallion.bronze.BronzeIngestITCase.Letter;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.deadletter.DeadLetterHeaders;
-import io.medallion.common.event.RawRecord;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
 import io.medallion.common.iceberg.BronzeEventsTable;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.testkit.BadRecords;
+import io.medallion.testkit.ChaosRun;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailTimes;
 import io.medallion.testkit.Faults;
@@ -23,6 +22,7 @@ import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.TestSources;
 import java.nio.charset.StandardCharsets;
@@ -35,19 +35,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.flink.TableLoader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -71,32 +69,38 @@ class BronzeChaosITCase {
 
   @Test
   void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", 0, 10, Faults.brokerRestart(KAFKA.broker()));
+    run("broker", 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
   }
 
   @Test
   void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", 3, 5, Faults.none());
+    JobID job = run("thrice", 3, 5, chaos -> chaos.fault(Faults.none()));
     assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
   }
 
   @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
-      JobID job = run("tm-loss", 0, 5, Faults.taskManagerLoss(miniCluster));
+      JobID job = run("tm-loss", 0, 5, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
       assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
     } finally {
       miniCluster.startTaskManager();
     }
   }
 
+  @Test
+  void resumesFromASavepointAtParallelismOne() throws Exception {
+    run("rescale", 0, 3, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), 1));
+  }
+
   /**
    * Runs bronze on 120 events and the bad records: the first 60 are committed by a checkpoint, the
-   * next 30 are produced, the fault strikes, the last 30 follow, and the job ends at their offsets.
+   * next 30 are produced, the {@code disturbance} strikes (a fault, or a stop with a savepoint and a
+   * resume at another parallelism), the last 30 follow, and the job ends at their offsets.
    * Then every row and dead letter must be there exactly once. {@code failures} injected failures
    * hit the first valid event of the last 30, each time it comes again.
    */
-  private JobID run(String name, int failures, int restartAttempts, Faults.Fault fault) throws Exception {
+  private JobID run(String name, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
     KafkaBroker kafka = KAFKA.broker();
     String topic = "raw." + name;
     String dlq = "dlq." + name;
@@ -125,44 +129,41 @@ class BronzeChaosITCase {
     settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
     settings.put("bounded", "false");
     JobConfig config = JobConfig.of(BronzeIngestJob.SPEC, settings);
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts));
-    KafkaSource<RawRecord> source = TestSources.rawUntil(kafka, topic, "bronze-chaos-" + name, all);
     Catalog catalog = IcebergCatalogs.loader(config).loadCatalog();
     BronzeEventsTable.definition().ensure(catalog);
     String failOn = batches.get(2).stream()
         .map(r -> new String(r.key(), StandardCharsets.UTF_8)).filter(k -> !k.startsWith("bad-")).findFirst().orElseThrow();
     SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
-    BronzeIngestJob.build(
-        env,
-        source,
-        MAX_RECORD_BYTES,
-        null,
-        rows ->
-            LakeSinks.icebergAppend(
-                    org.apache.iceberg.flink.TableLoader.fromCatalog(IcebergCatalogs.loader(config), BronzeEventsTable.IDENTIFIER),
-                    BronzeIngestJob.BRONZE_SINK_UID,
-                    true)
-                .accept(
-                    rows.map(new FailTimes(BronzeEventsTable.EVENT_ID, failOn, failures, failed))
-                        .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
-                        .uid("inject-failure")
-                        .name("inject failure")),
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID),
-        LakeSinks.ledger(config, BronzeIngestJob.SPEC.name()));
+    long firstValid = batches.get(0).stream().filter(r -> !new String(r.key(), StandardCharsets.UTF_8).startsWith("bad-")).count();
 
     Instant start = Instant.now();
-    List<RecordMetadata> landed = new ArrayList<>(kafka.produce(batches.get(0)));
-    JobClient job = env.executeAsync("bronze-chaos-" + name);
-    long firstValid = batches.get(0).stream().filter(r -> !new String(r.key(), StandardCharsets.UTF_8).startsWith("bad-")).count();
-    await().atMost(Duration.ofSeconds(90))
-        .until(() -> IcebergTables.rowCount(catalog, BronzeEventsTable.IDENTIFIER) == firstValid);
-    landed.addAll(kafka.produce(batches.get(1)));
-    assertThat(job.getJobStatus().get()).as("the fault strikes a running job").isEqualTo(JobStatus.RUNNING);
-    fault.inject();
-    landed.addAll(kafka.produce(batches.get(2)));
-    job.getJobExecutionResult().get();
+    List<RecordMetadata> landed = new ArrayList<>();
+    ChaosRun chaos =
+        ChaosRun.of(
+                "bronze-chaos-" + name,
+                TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
+                env ->
+                    BronzeIngestJob.build(
+                        env,
+                        TestSources.rawUntil(kafka, topic, "bronze-chaos-" + name, all),
+                        MAX_RECORD_BYTES,
+                        null,
+                        rows ->
+                            LakeSinks.icebergAppend(
+                                    TableLoader.fromCatalog(IcebergCatalogs.loader(config), BronzeEventsTable.IDENTIFIER), BronzeIngestJob.BRONZE_SINK_UID, true)
+                                .accept(
+                                    rows.map(new FailTimes(BronzeEventsTable.EVENT_ID, failOn, failures, failed))
+                                        .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
+                                        .uid("inject-failure")
+                                        .name("inject failure")),
+                        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), BronzeIngestJob.DLQ_SINK_UID),
+                        LakeSinks.ledger(config, BronzeIngestJob.SPEC.name())))
+            .first(() -> landed.addAll(kafka.produce(batches.get(0))))
+            .committedWhen(() -> IcebergTables.rowCount(catalog, BronzeEventsTable.IDENTIFIER) == firstValid)
+            .then(() -> landed.addAll(kafka.produce(batches.get(1))))
+            .rest(() -> landed.addAll(kafka.produce(batches.get(2))))
+            .resumedStopsWhen(() -> TestSources.readToTheEnd(kafka, "bronze-chaos-" + name, topic, all));
+    JobID job = disturbance.apply(chaos).toTheEnd();
     Instant end = Instant.now();
 
     assertThat(failed.get()).as("injected failures").hasValue(failures);
@@ -181,7 +182,10 @@ class BronzeChaosITCase {
     assertThat(IcebergTables.readAll(catalog, BronzeEventsTable.IDENTIFIER).stream().map(BronzeIngestITCase::actualRow).toList())
         .containsExactlyInAnyOrderElementsOf(expectedRows);
     assertThat(readLetters(kafka, dlq, start, end)).containsExactlyInAnyOrderElementsOf(expectedLetters);
-    return job.getJobID();
+    // Every record read once over all runs (a resume from a savepoint is a run of its own), and the ledger balances.
+    assertThat(Ledgers.readPerPartition(Ledgers.balanced(config, kafka), BronzeIngestJob.SPEC.name()))
+        .isEqualTo(Ledgers.recordsPerPartition(kafka, topic));
+    return job;
   }
 
   /** The committed letters, without the wall-clock and free-text headers. */

@@ -76,10 +76,10 @@ class GoldAggregateITCase {
   @TempDir Path dir;
 
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
-  private static final Duration SIZE = Duration.ofMinutes(1);
-  private static final Duration LATENESS = Duration.ofMinutes(2);
+  static final Duration SIZE = Duration.ofMinutes(1);
+  static final Duration LATENESS = Duration.ofMinutes(2);
   /** The watermark silver commits with each batch: the end of minute 5, 8 and 10. */
-  private static final List<Instant> WATERMARKS = List.of(minute(5), minute(8), minute(10));
+  static final List<Instant> WATERMARKS = List.of(minute(5), minute(8), minute(10));
   private static final String[] ACTIONS = {"view", "click", "search", "add_to_cart", "purchase", "login", "logout"};
   private static final String[] LEVELS = {"INFO", "WARN", "ERROR"};
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,7 +124,7 @@ class GoldAggregateITCase {
    * watermark; the second and third also bring events of a closed window within the allowed
    * lateness (a late firing replaces its row) and of a window beyond it (dead letters).
    */
-  private static List<List<SilverEvent>> batches(boolean withFailureTrigger) {
+  static List<List<SilverEvent>> batches(boolean withFailureTrigger) {
     Random random = new Random(7);
     List<SilverEvent> first = spread(0, 80, 0, 5, random);
     first.add(event(80, minute(1)));

@@ -1,7 +1,6 @@
 package io.medallion.silver;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.medallion.common.config.JobConfig;
@@ -12,12 +11,14 @@ import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
+import io.medallion.testkit.ChaosRun;
 import io.medallion.testkit.EventFactory;
 import io.medallion.testkit.FailTimes;
 import io.medallion.testkit.Faults;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.KafkaBrokerExtension;
+import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
@@ -32,10 +33,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -142,42 +141,19 @@ class SilverChaosITCase {
     settings.put("pii.hmac-key", "it-secret-key");
     settings.put("bounded", "false");
     JobConfig config = JobConfig.of(SilverTransformJob.SPEC, settings);
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts));
-    KafkaSource<RawRecord> source = TestSources.rawUntil(kafka, topic, "silver-chaos-" + name, all);
     SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
-    Map<SilverTable, Consumer<DataStream<RowData>>> sinks = new EnumMap<>(SilverTable.class);
-    try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
-      for (SilverTable table : SilverTable.values()) {
-        Consumer<DataStream<RowData>> paimon =
-            LakeSinks.paimon(PaimonTables.ensure(catalog, table.identifier(), table.schema()), SilverTransformJob.sinkUid(table));
-        sinks.put(
-            table,
-            table != SilverTable.METRICS
-                ? paimon
-                : rows ->
-                    paimon.accept(
-                        rows.map(new FailTimes(SilverTable.EVENT_ID, failOn.get("event_id").asText(), failures, failed))
-                            .returns(InternalTypeInfo.of(table.flinkRowType()))
-                            .uid("inject-failure")
-                            .name("inject failure")));
-      }
-    }
-    SilverTransformJob.build(
-        env, source, SilverTransformJob.SOURCE_UID, SilverSettings.of(config), sinks,
-        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID),
-        LakeSinks.ledger(config, SilverTransformJob.SPEC.name()));
-
-    kafka.produce(batches.get(0));
-    JobClient job = env.executeAsync("silver-chaos-" + name);
     long firstRows = batches.get(0).stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).filter(k -> !k.startsWith("bad-")).distinct().count();
-    await().atMost(Duration.ofSeconds(90)).until(() -> rowCount(config) == firstRows);
-    kafka.produce(batches.get(1));
-    assertThat(job.getJobStatus().get()).as("the fault strikes a running job").isEqualTo(JobStatus.RUNNING);
-    fault.inject();
-    kafka.produce(batches.get(2));
-    job.getJobExecutionResult().get();
+    JobID job =
+        ChaosRun.of(
+                "silver-chaos-" + name,
+                TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
+                env -> define(env, config, TestSources.rawUntil(kafka, topic, "silver-chaos-" + name, all), failOn.get("event_id").asText(), failures, failed))
+            .first(() -> kafka.produce(batches.get(0)))
+            .committedWhen(() -> rowCount(config) == firstRows)
+            .then(() -> kafka.produce(batches.get(1)))
+            .fault(fault)
+            .rest(() -> kafka.produce(batches.get(2)))
+            .toTheEnd();
 
     assertThat(failed.get()).as("injected failures").hasValue(failures);
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
@@ -189,7 +165,37 @@ class SilverChaosITCase {
     }
     assertThat(kafka.readCommitted(dlq).stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList())
         .containsExactlyInAnyOrderElementsOf(badKeys);
-    return job.getJobID();
+    // Every record read once over all runs (a resume from a savepoint is a run of its own), and the ledger balances.
+    assertThat(Ledgers.readPerPartition(Ledgers.balanced(config, kafka), SilverTransformJob.SPEC.name()))
+        .isEqualTo(Ledgers.recordsPerPartition(kafka, topic));
+    return job;
+  }
+
+  /** Silver with its real sinks, {@code failures} injected failures before the metrics table's on {@code failOn}. */
+  private static void define(
+      StreamExecutionEnvironment env, JobConfig config, KafkaSource<RawRecord> source, String failOn, int failures, SharedReference<AtomicInteger> failed)
+      throws Exception {
+    Map<SilverTable, Consumer<DataStream<RowData>>> sinks = new EnumMap<>(SilverTable.class);
+    try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
+      for (SilverTable table : SilverTable.values()) {
+        Consumer<DataStream<RowData>> paimon =
+            LakeSinks.paimon(PaimonTables.ensure(catalog, table.identifier(), table.schema()), SilverTransformJob.sinkUid(table));
+        sinks.put(
+            table,
+            table != SilverTable.METRICS
+                ? paimon
+                : rows ->
+                    paimon.accept(
+                        rows.map(new FailTimes(SilverTable.EVENT_ID, failOn, failures, failed))
+                            .returns(InternalTypeInfo.of(table.flinkRowType()))
+                            .uid("inject-failure")
+                            .name("inject failure")));
+      }
+    }
+    SilverTransformJob.build(
+        env, source, SilverTransformJob.SOURCE_UID, SilverSettings.of(config), sinks,
+        LakeSinks.sink(KafkaConnectors.deadLetterSink(config), SilverTransformJob.DLQ_SINK_UID),
+        LakeSinks.ledger(config, SilverTransformJob.SPEC.name()));
   }
 
   private static long rowCount(JobConfig config) throws Exception {

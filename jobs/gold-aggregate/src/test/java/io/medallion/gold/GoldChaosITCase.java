@@ -1,0 +1,223 @@
+package io.medallion.gold;
+
+import static io.medallion.gold.GoldAggregateITCase.LATENESS;
+import static io.medallion.gold.GoldAggregateITCase.SIZE;
+import static io.medallion.gold.GoldAggregateITCase.WATERMARKS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.medallion.common.config.JobConfig;
+import io.medallion.common.flink.JobEnvironment;
+import io.medallion.common.flink.LakeSinks;
+import io.medallion.common.flink.LakeSources;
+import io.medallion.common.gold.GoldTable;
+import io.medallion.common.kafka.KafkaConnectors;
+import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonTables;
+import io.medallion.common.silver.SilverTable;
+import io.medallion.testkit.ChaosRun;
+import io.medallion.testkit.FailTimes;
+import io.medallion.testkit.Faults;
+import io.medallion.testkit.JobSettings;
+import io.medallion.testkit.KafkaBroker;
+import io.medallion.testkit.KafkaBrokerExtension;
+import io.medallion.testkit.Ledgers;
+import io.medallion.testkit.MiniClusters;
+import io.medallion.testkit.PaimonReads;
+import io.medallion.testkit.TestSources;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.testutils.junit.SharedObjectsExtension;
+import org.apache.flink.testutils.junit.SharedReference;
+import org.apache.paimon.CoreOptions;
+import org.apache.paimon.catalog.Catalog;
+import org.apache.paimon.table.Table;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Gold keeps every window's row and every late dead letter exactly once through the faults of the
+ * chaos testkit and a resume from a savepoint at another parallelism. Its input is the three silver
+ * batches of {@link GoldAggregateITCase}, each committed with its watermark; a last, empty silver
+ * snapshot with a later watermark ends gold's reading (Paimon's {@code scan.bounded.watermark}),
+ * so the job finishes by itself and fires every window still open.
+ */
+class GoldChaosITCase {
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers(new Configuration());
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  @RegisterExtension final SharedObjectsExtension shared = SharedObjectsExtension.create();
+
+  /** The last batch's watermark: a snapshot with a later one ends gold's reading. */
+  private static final Instant END = WATERMARKS.get(2);
+
+  @TempDir Path dir;
+
+  // Paimon's committer fails once on purpose after each restore (shared/PITFALLS.md): restart
+  // budgets count those too.
+
+  @Test
+  void survivesAFailureAfterACompletedCheckpoint(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("once", MiniClusters.PARALLELISM, 1, 4, chaos -> chaos.fault(Faults.none()));
+    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
+  }
+
+  @Test
+  void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("thrice", MiniClusters.PARALLELISM, 3, 10, chaos -> chaos.fault(Faults.none()));
+    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
+  }
+
+  @Test
+  void survivesAKafkaBrokerRestartMidStream() throws Exception {
+    run("broker", MiniClusters.PARALLELISM, 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
+  }
+
+  @Test
+  void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    try {
+      JobID job = run("tm-loss", MiniClusters.PARALLELISM, 0, 6, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
+      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
+    } finally {
+      miniCluster.startTaskManager();
+    }
+  }
+
+  @Test
+  void resumesFromASavepointAtParallelismTwo() throws Exception {
+    run("rescale", 1, 0, 4, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), MiniClusters.PARALLELISM));
+  }
+
+  /**
+   * Runs gold at {@code parallelism} over the three silver batches: the first batch's windows are
+   * committed, the second batch is committed to silver, the {@code disturbance} strikes, the third
+   * batch and the end follow. {@code failures} injected failures hit the row of merchant {@code
+   * m-fail}'s window, which the second batch's watermark closes, each time it comes again. Then every
+   * gold table holds exactly the rows of every counted event's window and the dead-letter topic
+   * each late event once.
+   */
+  private JobID run(String name, int parallelism, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
+    KafkaBroker kafka = KAFKA.broker();
+    String dlq = "dlq.gold-" + name;
+    kafka.createTopics(1, dlq);
+    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism);
+    settings.put("dlq.topic", dlq);
+    settings.put("kafka.group-id", "gold-chaos-" + name);
+    JobConfig config = JobConfig.of(GoldAggregateJob.SPEC, settings);
+    String consumerId = "gold-chaos-" + name;
+
+    List<List<SilverEvent>> batches = GoldAggregateITCase.batches(true);
+    List<Instant> watermarkBefore = new ArrayList<>();
+    watermarkBefore.add(null);
+    watermarkBefore.addAll(WATERMARKS.subList(0, 2));
+    Map<Boolean, List<SilverEvent>> byLate = ExpectedGold.partitionLate(batches, watermarkBefore, SIZE, LATENESS);
+    assertThat(byLate.get(true)).as("late events in the scenario").hasSize(12 + 8);
+    Map<GoldTable, List<Map<String, Object>>> firstWindows = ExpectedGold.rows(batches.get(0), SIZE, WATERMARKS.get(0));
+
+    SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
+    try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
+      Map<SilverTable, Table> silver = new EnumMap<>(SilverTable.class);
+      for (SilverTable table : SilverTable.values()) {
+        silver.put(table, PaimonTables.ensure(catalog, table.identifier(), table.schema()));
+      }
+      Map<GoldTable, Table> gold = new EnumMap<>(GoldTable.class);
+      for (GoldTable table : GoldTable.values()) {
+        gold.put(table, PaimonTables.ensure(catalog, table.identifier(), table.schema()));
+      }
+      SilverCommits silverCommits = new SilverCommits(catalog);
+      // Gold starts on an empty snapshot and reads each later commit incrementally (see SilverCommits#commitEmpty).
+      silverCommits.commitEmpty();
+      JobID job =
+          disturbance
+              .apply(
+                  ChaosRun.of(
+                      "gold-chaos-" + name,
+                      TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
+                      env -> {
+                        Map<GoldTable, Consumer<DataStream<RowData>>> sinks = new EnumMap<>(GoldTable.class);
+                        gold.forEach((table, paimon) -> sinks.put(table, LakeSinks.paimon(paimon, GoldAggregateJob.sinkUid(table))));
+                        Consumer<DataStream<RowData>> summary = sinks.get(GoldTable.TRANSACTION_SUMMARY);
+                        sinks.put(
+                            GoldTable.TRANSACTION_SUMMARY,
+                            rows ->
+                                summary.accept(
+                                    rows.map(new FailTimes(0, "m-fail", failures, failed))
+                                        .returns(InternalTypeInfo.of(GoldTable.TRANSACTION_SUMMARY.flinkRowType()))
+                                        .uid("inject-failure")
+                                        .name("inject failure")));
+                        GoldAggregateJob.build(
+                            env,
+                            table -> LakeSources.paimonChangelog(env, untilEnd(silver.get(table)), consumerId, Duration.ofMillis(200), false, GoldAggregateJob.sourceUid(table)),
+                            GoldSettings.of(config),
+                            sinks,
+                            LakeSinks.sink(KafkaConnectors.deadLetterSink(config), GoldAggregateJob.DLQ_SINK_UID),
+                            LakeSinks.ledger(config, GoldAggregateJob.SPEC.name()));
+                      })
+                      .first(() -> {
+                        await().atMost(Duration.ofSeconds(60)).until(() -> silverCommits.consumedByEveryTable(consumerId));
+                        silverCommits.commit(batches.get(0), WATERMARKS.get(0).toEpochMilli());
+                      })
+                      .committedWhen(() -> holdsExactly(catalog, firstWindows))
+                      .then(() -> silverCommits.commit(batches.get(1), WATERMARKS.get(1).toEpochMilli()))
+                      .rest(() -> {
+                        silverCommits.commit(batches.get(2), WATERMARKS.get(2).toEpochMilli());
+                        silverCommits.commit(List.of(), END.toEpochMilli() + 1);
+                      }))
+              .toTheEnd();
+
+      assertThat(failed.get()).as("injected failures").hasValue(failures);
+      // The end of input fired every window still open: every counted event is in its window's row.
+      Map<GoldTable, List<Map<String, Object>>> expected = ExpectedGold.rows(byLate.get(false), SIZE, Instant.MAX);
+      for (GoldTable table : GoldTable.values()) {
+        assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
+            .as(table.qualifiedName())
+            .containsExactlyInAnyOrderElementsOf(expected.get(table));
+      }
+      assertThat(kafka.readCommitted(dlq).stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList())
+          .as("late events dead-lettered")
+          .containsExactlyInAnyOrderElementsOf(byLate.get(true).stream().map(SilverEvent::id).toList());
+      // Every silver row read once over all runs (a resume from a savepoint is a run of its own), and the ledger balances.
+      Map<String, Long> silverRows = new TreeMap<>();
+      batches.forEach(batch -> batch.forEach(e -> silverRows.merge(e.table().qualifiedName() + "/-1", 1L, Long::sum)));
+      assertThat(Ledgers.readPerPartition(Ledgers.balanced(config, kafka), GoldAggregateJob.SPEC.name())).isEqualTo(silverRows);
+      return job;
+    }
+  }
+
+  /** The silver table, read until a snapshot's watermark passes {@link #END}. */
+  private static Table untilEnd(Table silver) {
+    return silver.copy(Map.of(CoreOptions.SCAN_BOUNDED_WATERMARK.key(), Long.toString(END.toEpochMilli())));
+  }
+
+  /** Whether every gold table holds exactly {@code expected} (rows are unique by primary key). */
+  private static boolean holdsExactly(Catalog catalog, Map<GoldTable, List<Map<String, Object>>> expected) throws Exception {
+    for (GoldTable table : GoldTable.values()) {
+      List<Map<String, Object>> rows = PaimonReads.readAll(catalog.getTable(table.identifier()));
+      if (rows.size() != expected.get(table).size() || !new HashSet<>(rows).equals(new HashSet<>(expected.get(table)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
