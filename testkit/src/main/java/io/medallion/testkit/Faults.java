@@ -1,5 +1,6 @@
 package io.medallion.testkit;
 
+import java.time.Duration;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -30,6 +31,14 @@ public final class Faults {
   /** No outside fault: the job's own injected failures (e.g. {@link FailTimes}) are the fault. */
   public static Fault none() {
     return NONE;
+  }
+
+  /**
+   * The lake warehouses refuse every write for {@code duration}, then take writes again; the job's
+   * warehouses must be on {@link WarehouseFileSystem} ({@link WarehouseFileSystem#onSwitchableWarehouses}).
+   */
+  public static Fault warehouseUnwritableFor(Duration duration) {
+    return () -> WarehouseFileSystem.unwritableFor(duration.toMillis());
   }
 
   /** Whether the job has been through a restart since it was submitted. */

@@ -25,6 +25,7 @@ import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.TestSources;
+import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +90,12 @@ class BronzeChaosITCase {
   }
 
   @Test
+  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("unwritable", 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))));
+    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
+  }
+
+  @Test
   void resumesFromASavepointAtParallelismOne() throws Exception {
     run("rescale", 0, 3, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), 1));
   }
@@ -123,7 +130,8 @@ class BronzeChaosITCase {
     List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>();
     batches.forEach(all::addAll);
 
-    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "300ms", MiniClusters.PARALLELISM);
+    Map<String, String> settings =
+        WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "300ms", MiniClusters.PARALLELISM));
     settings.put("kafka.topic-pattern", "raw\\." + name);
     settings.put("dlq.topic", dlq);
     settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
