@@ -44,7 +44,7 @@ class QualityMonitorTopologyTest {
     assertThat(tasks)
         .anySatisfy(task -> assertThat(task).startsWith("Source: raw topics -> profile records -> ").contains("count records per scope window"))
         .anySatisfy(task -> assertThat(task).startsWith("mark duplicates -> count duplicates per scope window"))
-        .anySatisfy(task -> assertThat(task).startsWith("Source: dead-letter topics -> count dead-letters per scope window"))
+        .anySatisfy(task -> assertThat(task).startsWith("Source: dead-letter topics -> audit dead letters -> count dead-letters per scope window"))
         .anySatisfy(task -> assertThat(task).startsWith("judge checks per scope window"));
   }
 }
