@@ -89,7 +89,7 @@ final class LayerReconciliation {
   boolean finish(DataGenerator.Sent sent, Predicate<Layers> committed) throws Exception {
     Layers layers = awaitCommitted(committed);
     GoldLayer goldLayer = awaitGold();
-    // The replay compresses ten minutes into seconds, and bronze and silver write a record's dead
+    // The demo's replay compresses ten minutes into seconds, and bronze and silver write a record's dead
     // letter at their next checkpoint: minutes of replayed time later, and out of order. A monitor
     // reading the raw topics as they are sent would have closed the letter's window by then (it
     // judges each window once and drops later input). Started now and bounded, it reads every
