@@ -41,6 +41,7 @@ final class DataGenerator {
    * @param topic one topic for everything, or null for one raw topic per event type
    * @param tooLargeBytes size of the RECORD_TOO_LARGE samples, 0 for none
    * @param incident a stretch of broken events, or null for none
+   * @param eventTimeSpan how much time the event times replay; that much before the run, to its start
    */
   record Plan(
       long events,
@@ -50,7 +51,22 @@ final class DataGenerator {
       long seed,
       String topic,
       int tooLargeBytes,
-      Incident incident) {}
+      Incident incident,
+      Duration eventTimeSpan) {
+
+    /** A plan that replays the default {@link #EVENT_TIME_SPAN}. */
+    Plan(long events, double ratePerSecond, double badRatio, double duplicateRatio, long seed, String topic, int tooLargeBytes, Incident incident) {
+      this(events, ratePerSecond, badRatio, duplicateRatio, seed, topic, tooLargeBytes, incident, EVENT_TIME_SPAN);
+    }
+
+    /**
+     * The events that, with their share of bad records and duplicates, make {@code records} records
+     * (fewer by rounding, never more).
+     */
+    static long eventsFor(long records, double badRatio, double duplicateRatio) {
+      return (long) Math.floor(records / (1 + badRatio + duplicateRatio));
+    }
+  }
 
   /**
    * A producer bug replayed: from {@code from} to {@code to} into the stream, {@code brokenShare}
@@ -102,8 +118,9 @@ final class DataGenerator {
             failure.compareAndSet(null, exception);
           }
         };
-    Instant firstEventTime = Instant.now().minus(EVENT_TIME_SPAN).truncatedTo(ChronoUnit.MINUTES);
-    EventFactory events = new EventFactory(plan.seed, firstEventTime, EVENT_TIME_SPAN);
+    Duration span = plan.eventTimeSpan;
+    Instant firstEventTime = Instant.now().minus(span).truncatedTo(ChronoUnit.MINUTES);
+    EventFactory events = new EventFactory(plan.seed, firstEventTime, span);
     SplittableRandom random = new SplittableRandom(plan.seed);
     List<BadRecords.Bad> badKinds =
         BadRecords.bronze(events, Math.max(plan.tooLargeBytes, 1)).stream()
@@ -123,7 +140,7 @@ final class DataGenerator {
       double pick = random.nextDouble() * remaining;
       // The replayed clock advances with every record sent, and stays within the span: gold's
       // windows (event time) and the quality monitor's (Kafka time) close as the stream moves on.
-      Instant now = firstEventTime.plusMillis(EVENT_TIME_SPAN.toMillis() * i / total);
+      Instant now = firstEventTime.plusMillis(span.toMillis() * i / total);
       if (plan.incident != null && !silenced && Duration.between(firstEventTime, now).compareTo(plan.incident.silentAt()) >= 0) {
         silenced = true;
         producer.flush();

@@ -50,6 +50,23 @@ final class HeapAfterGc {
     PEAK.set(0);
   }
 
+  /**
+   * The heap that is live now: runs a full collection ({@code System.gc()}, a stop-the-world full GC
+   * under G1) and sums what it left in the heap pools. Unlike {@link #peakBytes}, no garbage of the
+   * old generation is counted, so samples taken minutes apart compare.
+   */
+  static long liveBytesAfterFullGc() {
+    System.gc();
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage afterCollection = pool.getCollectionUsage();
+      if (pool.getType() == MemoryType.HEAP && afterCollection != null) {
+        used += afterCollection.getUsed();
+      }
+    }
+    return used;
+  }
+
   /** Bytes; 0 if no collection ran since {@link #reset}. */
   static long peakBytes() {
     return PEAK.get();

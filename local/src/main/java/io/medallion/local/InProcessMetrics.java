@@ -5,11 +5,13 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
+import org.apache.flink.runtime.metrics.MetricNames;
 
 /**
  * A metric reporter that keeps the counters of the local cluster's jobs in memory, so that the
@@ -22,6 +24,8 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
   private static final String OPERATOR_NAME = "<operator_name>";
   /** How Flink names a source's operator; its {@code numRecordsIn} counts the records its reader emitted. */
   private static final String SOURCE_PREFIX = "Source: ";
+  /** Flink's {@code numRestarts} gauge of each running job, by job id. */
+  private static final Map<String, Gauge<?>> RESTARTS = new ConcurrentHashMap<>();
   private static final Map<Counter, Registration> COUNTERS = new ConcurrentHashMap<>();
   /**
    * The final counts of tasks that have finished: a bounded job's tasks finish one by one, and a
@@ -50,6 +54,12 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
    */
   static long sumOfSources(JobID job, String name) {
     return sum(job, name, true);
+  }
+
+  /** How often the job has restarted since its submission; 0 for a job that is not running. */
+  static long restarts(JobID job) {
+    Gauge<?> restarts = RESTARTS.get(job.toHexString());
+    return restarts == null ? 0 : ((Number) restarts.getValue()).longValue();
   }
 
   private static long sum(JobID job, String name, boolean sourcesOnly) {
@@ -93,11 +103,16 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
     String jobId = group.getAllVariables().get(JOB_ID);
     if (metric instanceof Counter counter && jobId != null) {
       COUNTERS.put(counter, new Registration(jobId, group.getAllVariables().getOrDefault(OPERATOR_NAME, ""), name));
+    } else if (metric instanceof Gauge<?> gauge && jobId != null && name.equals(MetricNames.NUM_RESTARTS)) {
+      RESTARTS.put(jobId, gauge);
     }
   }
 
   @Override
   public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
+    if (metric instanceof Gauge<?> gauge) {
+      RESTARTS.values().remove(gauge);
+    }
     if (metric instanceof Counter counter) {
       Registration registration = COUNTERS.remove(counter);
       if (registration != null) {

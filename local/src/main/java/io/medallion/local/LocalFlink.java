@@ -30,6 +30,8 @@ final class LocalFlink implements AutoCloseable {
   /** Enough for silver's four Paimon writers of a subtask (64 MB write buffer each) in one slot. */
   private static final long MANAGED_MEMORY_MIB_PER_SLOT = 256;
   private final MiniCluster cluster;
+  /** The index of the live TaskManager: the cluster never reuses the index of one it terminated. */
+  private int taskManager;
 
   LocalFlink(int slots) throws Exception {
     Configuration config = new Configuration();
@@ -87,6 +89,21 @@ final class LocalFlink implements AutoCloseable {
       }
     }
     return bytes;
+  }
+
+  /**
+   * Loses the TaskManager, as when its machine dies, and starts a new one with as many slots: every
+   * job running on it fails and restarts from its latest checkpoint once the new one has registered.
+   */
+  void replaceTaskManager() throws Exception {
+    cluster.terminateTaskManager(taskManager).get();
+    cluster.startTaskManager();
+    taskManager++;
+  }
+
+  /** How often the job has restarted since it was submitted (its {@code numRestarts}). */
+  long restarts(JobID job) {
+    return InProcessMetrics.restarts(job);
   }
 
   /** The stack trace of the job's latest failure, if it failed since submission, even if it has restarted since. */

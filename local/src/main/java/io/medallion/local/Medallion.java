@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "medallion",
     mixinStandardHelpOptions = true,
-    description = "Streaming medallion lakehouse on Apache Flink: demo, kafka, generate, run, bench, query, dlq.",
-    subcommands = {DemoCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, FreshnessBenchCommand.class, MicrobenchCommand.class, QueryCommand.class, DlqCommand.class, AuditCommand.class})
+    description = "Streaming medallion lakehouse on Apache Flink: demo, soak, kafka, generate, run, bench, query, dlq, audit.",
+    subcommands = {DemoCommand.class, SoakCommand.class, RunCommand.class, GenerateCommand.class, KafkaCommand.class, BenchCommand.class, FreshnessBenchCommand.class, MicrobenchCommand.class, QueryCommand.class, DlqCommand.class, AuditCommand.class})
 public final class Medallion implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -27,6 +27,7 @@ public final class Medallion implements Runnable {
 
   static CommandLine commandLine() {
     return new CommandLine(new Medallion())
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(
             (e, cmd, parseResult) -> {
               cmd.getErr().println("medallion: " + messageOf(e));
