@@ -6,11 +6,13 @@ import io.medallion.common.audit.LedgerTable;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaRangeCounter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.awaitility.Awaitility;
 
 /** The audit of a test's {@code audit.ledger}, against the testkit broker, as lines a test can compare exactly. */
 public final class Ledgers {
@@ -38,6 +40,23 @@ public final class Ledgers {
       throw new AssertionError("the audit ledger does not balance:\n  " + String.join("\n  ", problems));
     }
     return report;
+  }
+
+  /**
+   * Waits until the committed ledger balances and has exactly the {@code expected} {@link #lines}
+   * of {@code job}, in any order: a running job commits its counts with its next checkpoint.
+   */
+  public static void awaitLines(JobConfig config, KafkaBroker kafka, String job, List<String> expected) {
+    List<String> want = expected.stream().sorted().toList();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              List<String> got = lines(balanced(config, kafka), job).stream().sorted().toList();
+              if (!got.equals(want)) {
+                throw new AssertionError("ledger of " + job + ":\n  " + String.join("\n  ", got) + "\nexpected:\n  " + String.join("\n  ", want));
+              }
+            });
   }
 
   /** The records {@code job} read per {@code source/partition}, summed over all its runs (e.g. before and after a savepoint). */

@@ -43,12 +43,21 @@ public final class LedgerTable {
 
   public static final PartitionSpec PARTITION_SPEC = PartitionSpec.builderFor(SCHEMA).identity("job").build();
 
+  /**
+   * Every job commits here at each checkpoint, so commits collide often (four jobs at a 2 s interval
+   * in the demo collided within a minute and Iceberg's default of 4 retries let jobs fail over):
+   * many quick retries instead, each a small append that cannot conflict with another's data.
+   */
   public static final Map<String, String> PROPERTIES =
       Map.of(
           TableProperties.FORMAT_VERSION, "2",
           TableProperties.PARQUET_COMPRESSION, "zstd",
           TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-          TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100");
+          TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100",
+          TableProperties.COMMIT_NUM_RETRIES, "100",
+          TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "10",
+          TableProperties.COMMIT_MAX_RETRY_WAIT_MS, "1000",
+          TableProperties.COMMIT_TOTAL_RETRY_TIME_MS, "600000");
 
   /** The Flink row type of {@link #SCHEMA}, for {@code RowData} streams into the table. */
   public static final RowType ROW_TYPE = FlinkSchemaUtil.convert(SCHEMA);

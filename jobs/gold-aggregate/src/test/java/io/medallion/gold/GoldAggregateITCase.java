@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.deadletter.DeadLetterHeaders;
 import io.medallion.common.flink.JobEnvironment;
@@ -266,14 +265,7 @@ class GoldAggregateITCase {
             expectedLedger.add(table.qualifiedName() + "/- read=" + (written + late) + " written=" + written + " dead=0 dropped=0 late=" + late);
           }
         }
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .untilAsserted(
-                () -> {
-                  LedgerAudit.Report audit = Ledgers.audit(config, kafka);
-                  assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
-                  assertThat(Ledgers.lines(audit, GoldAggregateJob.SPEC.name())).containsExactlyInAnyOrderElementsOf(expectedLedger);
-                });
+        Ledgers.awaitLines(config, kafka, GoldAggregateJob.SPEC.name(), expectedLedger);
       } finally {
         job.cancel().get();
       }

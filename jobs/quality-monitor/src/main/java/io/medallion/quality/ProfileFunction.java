@@ -9,10 +9,11 @@ import io.medallion.common.quality.RecordProfile;
 import io.medallion.common.quality.RecordProfiler;
 import io.medallion.common.silver.SilverValidator;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
 
 /** Profiles each raw record with the pipeline's decoder and silver rules ({@link RecordProfiler}). */
-public class ProfileFunction extends RichMapFunction<RawRecord, RecordProfile> implements Audited {
+public class ProfileFunction extends ProcessFunction<RawRecord, RecordProfile> implements Audited {
   private static final long serialVersionUID = 1L;
 
   private final QualitySettings settings;
@@ -38,11 +39,11 @@ public class ProfileFunction extends RichMapFunction<RawRecord, RecordProfile> i
   }
 
   @Override
-  public RecordProfile map(RawRecord record) {
+  public void processElement(RawRecord record, Context ctx, Collector<RecordProfile> out) {
     // Every raw record becomes one profile; the monitor dead-letters nothing.
     metrics.recordIn();
     metrics.rowOut();
     ledger.written(record.topic, record.partition, record.offset);
-    return profiler.profile(record);
+    out.collect(profiler.profile(record));
   }
 }

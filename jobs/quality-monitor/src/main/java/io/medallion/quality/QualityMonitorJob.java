@@ -106,7 +106,7 @@ public final class QualityMonitorJob {
       Consumer<DataStream<RowData>> ledgerSink) {
     TypeInformation<RecordProfile> profileType = TypeInformation.of(RecordProfile.class);
     SingleOutputStreamOperator<RecordProfile> raw =
-        AuditedOperators.map(
+        AuditedOperators.process(
             env.fromSource(rawSource, settings.<RawRecord>watermarks((record, kafkaTime) -> record.timestamp), "raw topics", TypeInformation.of(RawRecord.class))
                 .uid(RAW_SOURCE_UID),
             new ProfileFunction(settings),
@@ -129,7 +129,7 @@ public final class QualityMonitorJob {
               .uid("duplicates")
               .name("mark duplicates");
       SingleOutputStreamOperator<RecordProfile> deadLetters =
-          AuditedOperators.map(
+          AuditedOperators.process(
               env.fromSource(deadLetterSource, settings.<RecordProfile>watermarks((profile, kafkaTime) -> profile.timestamp), "dead-letter topics", profileType)
                   .uid(DEAD_LETTER_SOURCE_UID),
               new AuditDeadLetterFunction(),

@@ -3,7 +3,6 @@ package io.medallion.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.medallion.common.audit.LedgerAudit;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.flink.JobEnvironment;
 import io.medallion.common.flink.LakeSinks;
@@ -186,14 +185,7 @@ class QualityMonitorStreamingITCase {
         int records = kafka.readCommitted(topic).size();
         everyRecordOnce.add(topic + "/0 read=" + records + " written=" + records + " dead=0 dropped=0 late=0");
       }
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .untilAsserted(
-              () -> {
-                LedgerAudit.Report audit = Ledgers.audit(config, kafka);
-                assertThat(audit.lines()).allSatisfy(line -> assertThat(line.problems()).isEmpty());
-                assertThat(Ledgers.lines(audit, QualityMonitorJob.SPEC.name())).containsExactlyElementsOf(everyRecordOnce);
-              });
+      Ledgers.awaitLines(config, kafka, QualityMonitorJob.SPEC.name(), everyRecordOnce);
     } finally {
       job.cancel().get();
     }
