@@ -25,6 +25,7 @@ import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
+import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,6 +96,12 @@ class GoldChaosITCase {
   }
 
   @Test
+  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("unwritable", MiniClusters.PARALLELISM, 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))));
+    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
+  }
+
+  @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
       JobID job = run("tm-loss", MiniClusters.PARALLELISM, 0, 6, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
@@ -121,7 +128,7 @@ class GoldChaosITCase {
     KafkaBroker kafka = KAFKA.broker();
     String dlq = "dlq.gold-" + name;
     kafka.createTopics(1, dlq);
-    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism);
+    Map<String, String> settings = WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism));
     settings.put("dlq.topic", dlq);
     settings.put("kafka.group-id", "gold-chaos-" + name);
     JobConfig config = JobConfig.of(GoldAggregateJob.SPEC, settings);
@@ -181,6 +188,8 @@ class GoldChaosITCase {
                       .committedWhen(() -> holdsExactly(catalog, firstWindows))
                       .then(() -> silverCommits.commit(batches.get(1), WATERMARKS.get(1).toEpochMilli()))
                       .rest(() -> {
+                        // Silver lives in the same warehouse: like silver-transform, the test writes again once it can.
+                        await().atMost(Duration.ofSeconds(60)).until(WarehouseFileSystem::writable);
                         silverCommits.commit(batches.get(2), WATERMARKS.get(2).toEpochMilli());
                         silverCommits.commit(List.of(), END.toEpochMilli() + 1);
                       }))

@@ -17,8 +17,10 @@ import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.TestSources;
+import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -80,6 +82,12 @@ class QualityChaosITCase {
   }
 
   @Test
+  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("unwritable", MiniClusters.PARALLELISM, 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))));
+    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
+  }
+
+  @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
       JobID job = run("tm-loss", MiniClusters.PARALLELISM, 0, 5, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
@@ -127,7 +135,7 @@ class QualityChaosITCase {
                 threshold: {min: 1}
             """
                 .formatted(METRIC_VOLUME, raw));
-    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism);
+    Map<String, String> settings = WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism));
     settings.put("kafka.topics", raw);
     settings.put("kafka.group-id", "quality-chaos-" + name);
     settings.put("quality.checks", checks.toString());

@@ -22,6 +22,7 @@ import io.medallion.testkit.Ledgers;
 import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
+import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +76,12 @@ class SilverChaosITCase {
   void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     JobID job = run("thrice", 3, 10, Faults.none());
     assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
+  }
+
+  @Test
+  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    JobID job = run("unwritable", 0, 500, Faults.warehouseUnwritableFor(Duration.ofSeconds(20)));
+    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
   }
 
   @Test
@@ -135,7 +142,8 @@ class SilverChaosITCase {
     List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>();
     batches.forEach(all::addAll);
 
-    Map<String, String> settings = JobSettings.local(kafka.bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM);
+    Map<String, String> settings =
+        WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM));
     settings.put("kafka.topic-pattern", "raw\\." + name);
     settings.put("dlq.topic", dlq);
     settings.put("pii.hmac-key", "it-secret-key");
