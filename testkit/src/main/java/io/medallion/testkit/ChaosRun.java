@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -13,6 +14,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 
 /**
  * The course of every chaos ITCase: the job starts, the first part of the input arrives and is
@@ -32,6 +34,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * }</pre>
  */
 public final class ChaosRun {
+  private static final int SAVEPOINT_ATTEMPTS = 20;
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(90);
 
   /** One step of a run, e.g. producing a part of the input. */
@@ -121,6 +124,24 @@ public final class ChaosRun {
     return this;
   }
 
+  /**
+   * Stops the job with a savepoint. A task that is just finishing (a source at the end of its
+   * known offsets) declines the savepoint and the job runs on; once it has finished, the savepoint
+   * covers it (checkpoints after tasks finish), so the stop is asked for again.
+   */
+  private String stopWithSavepoint(JobClient job) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+      } catch (ExecutionException declined) {
+        boolean closing = ExceptionUtils.findThrowableWithMessage(declined, "task is closing").isPresent();
+        if (!closing || attempt == SAVEPOINT_ATTEMPTS || job.getJobStatus().get() != JobStatus.RUNNING) {
+          throw declined;
+        }
+      }
+    }
+  }
+
   /** Runs the course and waits until the job finishes; a failed job fails here. Returns the last job's id. */
   public JobID toTheEnd() throws Exception {
     if (firstCommitted == null) {
@@ -139,7 +160,7 @@ public final class ChaosRun {
     if (savepoints == null) {
       fault.inject();
     } else {
-      String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+      String savepoint = stopWithSavepoint(job);
       Configuration resumed = new Configuration(configuration);
       resumed.set(CoreOptions.DEFAULT_PARALLELISM, resumedParallelism);
       resumed.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
