@@ -80,7 +80,11 @@ public final class GoldAggregateJob {
     try (Catalog catalog = PaimonCatalogs.create(config)) {
       for (GoldTable table : GoldTable.values()) {
         // Silver's tables too, so gold may start before silver has ever run.
-        silverTables.put(table.source(), PaimonTables.ensure(catalog, table.source().identifier(), table.source().schema()));
+        // With the same retention as silver's writer: Paimon's source refuses a consumer id on a
+        // table without consumer.expiration-time.
+        silverTables.put(
+            table.source(),
+            PaimonMaintenance.withRetention(PaimonTables.ensure(catalog, table.source().identifier(), table.source().schema()), config));
         tableSinks.put(
             table,
             LakeSinks.paimon(
