@@ -218,6 +218,49 @@ public final class ConfigOptions {
           50,
           "Small data files are rewritten into larger ones once this many were added since the last compaction.");
 
+  public static final ConfigOption<Boolean> PAIMON_MAINTENANCE_ENABLED =
+      option(
+          "paimon.maintenance.enabled",
+          Parsers::bool,
+          "true or false",
+          true,
+          "Unbounded silver and gold jobs delete the orphan files of the Paimon tables they write (Paimon expires snapshots at each commit regardless).");
+  public static final ConfigOption<Duration> PAIMON_MAINTENANCE_SNAPSHOT_TIME_RETAINED =
+      option(
+          "paimon.maintenance.snapshot-time-retained",
+          Parsers::duration,
+          "a duration",
+          Duration.ofDays(1),
+          "silver and gold: snapshots (and silver's changelog) older than this are expired at commit, except the newest snapshot-retain-min and those a consumer has not read; at least checkpoint.timeout + 10 × checkpoint.interval.");
+  public static final ConfigOption<Integer> PAIMON_MAINTENANCE_SNAPSHOT_RETAIN_MIN =
+      option(
+          "paimon.maintenance.snapshot-retain-min",
+          Parsers::positiveInt,
+          "a whole number >= 1",
+          10,
+          "silver and gold: the newest snapshots kept whatever their age.");
+  public static final ConfigOption<Duration> PAIMON_MAINTENANCE_CONSUMER_EXPIRATION =
+      option(
+          "paimon.maintenance.consumer-expiration",
+          Parsers::duration,
+          "a duration",
+          Duration.ofDays(7),
+          "silver: a consumer (gold) whose position has not moved for this long stops holding back snapshot expiry; longer than gold may be down, and at least checkpoint.timeout + 10 × checkpoint.interval.");
+  public static final ConfigOption<Duration> PAIMON_MAINTENANCE_ORPHAN_MIN_AGE =
+      option(
+          "paimon.maintenance.orphan-min-age",
+          Parsers::duration,
+          "a duration",
+          Duration.ofDays(1),
+          "Files that no snapshot refers to are deleted once older than this; at least checkpoint.timeout + 10 × checkpoint.interval, because the files of a checkpoint not yet committed belong to no snapshot.");
+  public static final ConfigOption<Duration> PAIMON_MAINTENANCE_ORPHAN_INTERVAL =
+      option(
+          "paimon.maintenance.orphan-interval",
+          Parsers::duration,
+          "a duration",
+          Duration.ofHours(1),
+          "How often the Paimon tables' files are listed for orphans, at a completed checkpoint (a listing of every file: keep it rare on object stores).");
+
   public static final ConfigOption<String> PII_HMAC_KEY =
       new ConfigOption<>("pii.hmac-key", Parsers::string, "a secret", null, true, "Key of the HMAC-SHA256 pseudonymization of email and ip_address (silver).");
 
@@ -272,6 +315,12 @@ public final class ConfigOptions {
           ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE,
           ICEBERG_MAINTENANCE_ORPHAN_INTERVAL,
           ICEBERG_MAINTENANCE_COMPACT_AFTER_FILES,
+          PAIMON_MAINTENANCE_ENABLED,
+          PAIMON_MAINTENANCE_SNAPSHOT_TIME_RETAINED,
+          PAIMON_MAINTENANCE_SNAPSHOT_RETAIN_MIN,
+          PAIMON_MAINTENANCE_CONSUMER_EXPIRATION,
+          PAIMON_MAINTENANCE_ORPHAN_MIN_AGE,
+          PAIMON_MAINTENANCE_ORPHAN_INTERVAL,
           PII_HMAC_KEY);
 
   static final Map<String, ConfigOption<?>> BY_KEY =

@@ -173,6 +173,7 @@ public final class JobConfig {
     }
     checkJobNeeds(job, values, problems);
     checkIcebergRetention(job, values, parsed, problems);
+    checkPaimonRetention(job, values, parsed, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -228,10 +229,35 @@ public final class JobConfig {
     if (!job.needs().contains(JobSpec.Needs.ICEBERG) || !valueOf(ConfigOptions.ICEBERG_MAINTENANCE_ENABLED, parsed)) {
       return;
     }
+    requireCheckpointLifetime(
+        List.of(ConfigOptions.ICEBERG_MAINTENANCE_SNAPSHOT_MAX_AGE, ConfigOptions.ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE), values, parsed, problems);
+  }
+
+  /**
+   * Paimon's committer commits the files of a completed checkpoint when notified of it, or, when
+   * the notification was lost to a failure, at the restore; until then they belong to no snapshot,
+   * so orphan removal must spare them. gold's position in a silver table protects that table's
+   * snapshots from expiry only once the checkpoint holding it has completed and been notified, so
+   * age must protect them until then; and a consumer refreshed at each checkpoint must outlive the
+   * gap between two. The same floor as Iceberg's: one rule for every table.
+   */
+  private static void checkPaimonRetention(JobSpec job, Map<String, String> values, Map<String, Object> parsed, List<String> problems) {
+    if (!job.needs().contains(JobSpec.Needs.PAIMON)) {
+      return;
+    }
+    List<ConfigOption<Duration>> retentions = new ArrayList<>(
+        List.of(ConfigOptions.PAIMON_MAINTENANCE_SNAPSHOT_TIME_RETAINED, ConfigOptions.PAIMON_MAINTENANCE_CONSUMER_EXPIRATION));
+    if (valueOf(ConfigOptions.PAIMON_MAINTENANCE_ENABLED, parsed)) {
+      retentions.add(ConfigOptions.PAIMON_MAINTENANCE_ORPHAN_MIN_AGE);
+    }
+    requireCheckpointLifetime(retentions, values, parsed, problems);
+  }
+
+  private static void requireCheckpointLifetime(
+      List<ConfigOption<Duration>> retentions, Map<String, String> values, Map<String, Object> parsed, List<String> problems) {
     Duration floor =
         valueOf(ConfigOptions.CHECKPOINT_TIMEOUT, parsed).plus(valueOf(ConfigOptions.CHECKPOINT_INTERVAL, parsed).multipliedBy(10));
-    for (ConfigOption<Duration> retention :
-        List.of(ConfigOptions.ICEBERG_MAINTENANCE_SNAPSHOT_MAX_AGE, ConfigOptions.ICEBERG_MAINTENANCE_ORPHAN_MIN_AGE)) {
+    for (ConfigOption<Duration> retention : retentions) {
       Duration value = valueOf(retention, parsed);
       if (value.compareTo(floor) < 0) {
         problems.add(

@@ -178,10 +178,8 @@ public enum SilverTable {
                 // Avro is cheaper to write than Parquet and loses nothing to that reader.
                 Map.entry(CoreOptions.CHANGELOG_FILE_FORMAT.key(), "avro"),
                 Map.entry(CoreOptions.TARGET_FILE_SIZE.key(), "128 mb"),
-                Map.entry(CoreOptions.SNAPSHOT_TIME_RETAINED.key(), "24 h"),
-                // Gold reads under a consumer id, which keeps the snapshots it has not read yet;
-                // a consumer that has not moved for this long stops holding them.
-                Map.entry(CoreOptions.CONSUMER_EXPIRATION_TIME.key(), "7 d"),
+                // Retention is not stored here: the writing job sets it from paimon.maintenance.*
+                // (PaimonMaintenance), so the configuration is the one place it comes from.
                 Map.entry(CoreOptions.WRITE_BUFFER_SIZE.key(), "64 mb")))
         .comment("Validated, cleansed, deduplicated " + eventType + " events (medallion silver)")
         .build();

@@ -140,6 +140,53 @@ class JobConfigTest {
   }
 
   @Test
+  void refusesPaimonRetentionShorterThanACheckpointsLifetime() {
+    List<String> base =
+        List.of(
+            "kafka.bootstrap-servers=k:9092",
+            "paimon.catalog.warehouse=/w",
+            "checkpoint.interval=30s",
+            "checkpoint.timeout=5m",
+            "paimon.maintenance.snapshot-time-retained=9m",
+            "paimon.maintenance.consumer-expiration=599s",
+            "paimon.maintenance.orphan-min-age=1s");
+    String tooShort = " is shorter than checkpoint.timeout + 10 × checkpoint.interval (600s)"
+        + ": a restore could miss the job's last commit or the files of its last checkpoint";
+    assertThatThrownBy(() -> JobConfig.load(GOLD, null, base, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .extracting(e -> ((ConfigException) e).problems())
+        .isEqualTo(
+            List.of(
+                "paimon.maintenance.snapshot-time-retained: 9m" + tooShort,
+                "paimon.maintenance.consumer-expiration: 599s" + tooShort,
+                "paimon.maintenance.orphan-min-age: 1s" + tooShort));
+    List<String> atTheFloor = new ArrayList<>(base.subList(0, 4));
+    atTheFloor.addAll(
+        List.of(
+            "paimon.maintenance.snapshot-time-retained=10m",
+            "paimon.maintenance.consumer-expiration=10m",
+            "paimon.maintenance.orphan-min-age=10m",
+            "paimon.maintenance.snapshot-retain-min=1"));
+    JobConfig floor = JobConfig.load(GOLD, null, atTheFloor, Map.of());
+    assertThat(floor.get(ConfigOptions.PAIMON_MAINTENANCE_ORPHAN_MIN_AGE)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(floor.get(ConfigOptions.PAIMON_MAINTENANCE_SNAPSHOT_RETAIN_MIN)).isEqualTo(1);
+    // Without orphan removal its minimum age no longer matters; expiry always runs, so it still does.
+    List<String> noOrphanRemoval = new ArrayList<>(atTheFloor);
+    noOrphanRemoval.set(6, "paimon.maintenance.orphan-min-age=1s");
+    noOrphanRemoval.add("paimon.maintenance.enabled=false");
+    assertThat(JobConfig.load(GOLD, null, noOrphanRemoval, Map.of()).get(ConfigOptions.PAIMON_MAINTENANCE_ENABLED)).isFalse();
+  }
+
+  @Test
+  void rejectsZeroRetainedPaimonSnapshots() {
+    assertThatThrownBy(
+            () ->
+                JobConfig.load(
+                    GOLD, null, List.of("kafka.bootstrap-servers=k:9092", "paimon.catalog.warehouse=/w", "paimon.maintenance.snapshot-retain-min=0"), Map.of()))
+        .hasMessageContaining("paimon.maintenance.snapshot-retain-min: '0'");
+  }
+
+  @Test
   void rejectsBothTopicsAndAPattern() {
     assertThatThrownBy(
             () ->

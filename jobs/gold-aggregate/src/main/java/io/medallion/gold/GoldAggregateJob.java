@@ -14,9 +14,11 @@ import io.medallion.common.gold.GoldTable;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.kafka.KafkaStartupCheck;
 import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonMaintenance;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -55,6 +57,7 @@ public final class GoldAggregateJob {
   public static final JobSpec SPEC = new JobSpec("gold-aggregate", Stage.GOLD, EnumSet.of(JobSpec.Needs.PAIMON, JobSpec.Needs.ICEBERG));
 
   public static final String DLQ_SINK_UID = "dlq-gold-sink";
+  public static final String MAINTENANCE_UID_SUFFIX = "gold";
 
   private static final Logger LOG = LoggerFactory.getLogger(GoldAggregateJob.class);
 
@@ -77,10 +80,19 @@ public final class GoldAggregateJob {
     try (Catalog catalog = PaimonCatalogs.create(config)) {
       for (GoldTable table : GoldTable.values()) {
         // Silver's tables too, so gold may start before silver has ever run.
-        silverTables.put(table.source(), PaimonTables.ensure(catalog, table.source().identifier(), table.source().schema()));
-        tableSinks.put(table, LakeSinks.paimon(PaimonTables.ensure(catalog, table.identifier(), table.schema()), sinkUid(table)));
+        // With the same retention as silver's writer: Paimon's source refuses a consumer id on a
+        // table without consumer.expiration-time.
+        silverTables.put(
+            table.source(),
+            PaimonMaintenance.withRetention(PaimonTables.ensure(catalog, table.source().identifier(), table.source().schema()), config));
+        tableSinks.put(
+            table,
+            LakeSinks.paimon(
+                PaimonMaintenance.withRetention(PaimonTables.ensure(catalog, table.identifier(), table.schema()), config), sinkUid(table)));
       }
     }
+    PaimonMaintenance.appendIfEnabled(
+        env, config, Arrays.stream(GoldTable.values()).map(GoldTable::identifier).toList(), MAINTENANCE_UID_SUFFIX);
     String consumerId = config.getOptional(ConfigOptions.GOLD_CONSUMER_ID).orElse(SPEC.name());
     build(
         env,

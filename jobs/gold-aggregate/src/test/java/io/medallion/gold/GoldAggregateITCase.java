@@ -14,6 +14,7 @@ import io.medallion.common.flink.StageMetrics;
 import io.medallion.common.gold.GoldTable;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonMaintenance;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.FailOnce;
@@ -238,7 +239,7 @@ class GoldAggregateITCase {
       }
       Map<SilverTable, org.apache.paimon.table.Table> silver = new EnumMap<>(SilverTable.class);
       for (SilverTable table : SilverTable.values()) {
-        silver.put(table, PaimonTables.ensure(catalog, table.identifier(), table.schema()));
+        silver.put(table, PaimonMaintenance.withRetention(PaimonTables.ensure(catalog, table.identifier(), table.schema()), config));
       }
       GoldAggregateJob.build(
           env,

@@ -13,6 +13,7 @@ import io.medallion.common.flink.LakeSources;
 import io.medallion.common.gold.GoldTable;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonMaintenance;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.ChaosRun;
@@ -146,7 +147,7 @@ class GoldChaosITCase {
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
       Map<SilverTable, Table> silver = new EnumMap<>(SilverTable.class);
       for (SilverTable table : SilverTable.values()) {
-        silver.put(table, PaimonTables.ensure(catalog, table.identifier(), table.schema()));
+        silver.put(table, PaimonMaintenance.withRetention(PaimonTables.ensure(catalog, table.identifier(), table.schema()), config));
       }
       Map<GoldTable, Table> gold = new EnumMap<>(GoldTable.class);
       for (GoldTable table : GoldTable.values()) {

@@ -16,9 +16,11 @@ import io.medallion.common.iceberg.BronzeReplay;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.kafka.KafkaStartupCheck;
 import io.medallion.common.paimon.PaimonCatalogs;
+import io.medallion.common.paimon.PaimonMaintenance;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -55,6 +57,7 @@ public final class SilverTransformJob {
   public static final String BRONZE_SOURCE_UID = "bronze-replay-source";
   public static final String VALIDATE_UID = "validate-cleanse";
   public static final String DLQ_SINK_UID = "dlq-silver-sink";
+  public static final String MAINTENANCE_UID_SUFFIX = "silver";
 
   private static final Logger LOG = LoggerFactory.getLogger(SilverTransformJob.class);
 
@@ -76,9 +79,13 @@ public final class SilverTransformJob {
     try (Catalog catalog = PaimonCatalogs.create(config)) {
       for (SilverTable table : SilverTable.values()) {
         tableSinks.put(
-            table, LakeSinks.paimon(PaimonTables.ensure(catalog, table.identifier(), table.schema()), sinkUid(table)));
+            table,
+            LakeSinks.paimon(
+                PaimonMaintenance.withRetention(PaimonTables.ensure(catalog, table.identifier(), table.schema()), config), sinkUid(table)));
       }
     }
+    PaimonMaintenance.appendIfEnabled(
+        env, config, Arrays.stream(SilverTable.values()).map(SilverTable::identifier).toList(), MAINTENANCE_UID_SUFFIX);
     boolean fromBronze = ConfigOptions.SOURCE_BRONZE.equals(config.get(ConfigOptions.SOURCE));
     build(
         env,
