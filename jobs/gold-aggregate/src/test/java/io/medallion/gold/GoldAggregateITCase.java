@@ -274,6 +274,48 @@ class GoldAggregateITCase {
   }
 
   /**
+   * A quiet silver commits its last watermark in a snapshot without rows (an APPEND, with no
+   * COMPACT snapshot after it): gold must still close the windows it passes. Before gold's source
+   * took the watermark of such snapshots, the last minute of a demo run never reached gold.
+   */
+  @Test
+  void closesTheLastWindowsWithTheWatermarkOfASnapshotWithoutRows() throws Exception {
+    KafkaBroker kafka = KAFKA.broker();
+    kafka.createTopics(1, "dlq.gq-gold");
+    JobConfig config = config("dlq.gq-gold");
+    try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
+      GoldAggregateJob.define(env, config);
+      SilverCommits silver = new SilverCommits(catalog);
+      silver.commitEmpty();
+      JobClient job = env.executeAsync("gold-aggregate-quiet-silver-it");
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> silver.consumedByEveryTable(GoldAggregateJob.SPEC.name()));
+        List<SilverEvent> events = spread(0, 40, 0, 1, new Random(11));
+        silver.commit(events, minute(0.5).toEpochMilli());
+        silver.commit(List.of(), minute(2).toEpochMilli());
+
+        Map<GoldTable, List<Map<String, Object>>> expected = ExpectedGold.rows(events, SIZE, minute(2));
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(250))
+            .untilAsserted(
+                () -> {
+                  for (GoldTable table : GoldTable.values()) {
+                    assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
+                        .as(table.qualifiedName())
+                        .isNotEmpty()
+                        .containsExactlyInAnyOrderElementsOf(expected.get(table));
+                  }
+                });
+        assertThat(kafka.readCommitted("dlq.gq-gold")).isEmpty();
+      } finally {
+        job.cancel().get();
+      }
+    }
+  }
+
+  /**
    * Commits the batches to silver one by one, each with its watermark, and after each waits until
    * gold holds exactly the rows of every closed window and the dead-letter topic every late event
    * so far. Gold rows of a batch's windows show that gold has seen that batch's watermark, so the
