@@ -15,19 +15,15 @@ import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.testkit.BadRecords;
 import io.medallion.testkit.ChaosRun;
+import io.medallion.testkit.ChaosSuite;
 import io.medallion.testkit.EventFactory;
-import io.medallion.testkit.FailTimes;
-import io.medallion.testkit.Faults;
 import io.medallion.testkit.IcebergTables;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
-import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.Ledgers;
-import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.TestSources;
 import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +32,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.TableLoader;
@@ -51,63 +41,27 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Bronze keeps every row and dead letter exactly once through the faults of the chaos testkit. */
-class BronzeChaosITCase {
-  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers(new Configuration());
-
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-
-  @RegisterExtension final SharedObjectsExtension shared = SharedObjectsExtension.create();
-
+/** Bronze keeps every row and dead letter exactly once through the faults of the chaos suite. */
+class BronzeChaosITCase extends ChaosSuite {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_RECORD_BYTES = 4096;
 
-  @TempDir Path dir;
-
-  @Test
-  void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
-  }
-
-  @Test
-  void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", 3, 5, chaos -> chaos.fault(Faults.none()));
-    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    try {
-      JobID job = run("tm-loss", 0, 5, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
-      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
-    } finally {
-      miniCluster.startTaskManager();
-    }
-  }
-
-  @Test
-  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("unwritable", 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))));
-    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
-  }
-
-  @Test
-  void resumesFromASavepointAtParallelismOne() throws Exception {
-    run("rescale", 0, 3, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), 1));
+  @Override
+  protected int parallelismBeforeSavepoint() {
+    return 2;
   }
 
   /**
    * Runs bronze on 120 events and the bad records: the first 60 are committed by a checkpoint, the
    * next 30 are produced, the {@code disturbance} strikes (a fault, or a stop with a savepoint and a
    * resume at another parallelism), the last 30 follow, and the job ends at their offsets.
-   * Then every row and dead letter must be there exactly once. {@code failures} injected failures
-   * hit the first valid event of the last 30, each time it comes again.
+   * Then every row and dead letter must be there exactly once. Injected failures strike in front
+   * of the Iceberg sink; those on a row hit the first valid event of the last 30.
    */
-  private JobID run(String name, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
+  @Override
+  protected JobID run(ChaosCase chaosCase) throws Exception {
+    String name = chaosCase.name();
     KafkaBroker kafka = KAFKA.broker();
     String topic = "raw." + name;
     String dlq = "dlq." + name;
@@ -131,7 +85,7 @@ class BronzeChaosITCase {
     batches.forEach(all::addAll);
 
     Map<String, String> settings =
-        WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "300ms", MiniClusters.PARALLELISM));
+        WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "300ms", chaosCase.parallelism()));
     settings.put("kafka.topic-pattern", "raw\\." + name);
     settings.put("dlq.topic", dlq);
     settings.put("max-record-bytes", Integer.toString(MAX_RECORD_BYTES));
@@ -149,7 +103,7 @@ class BronzeChaosITCase {
     ChaosRun chaos =
         ChaosRun.of(
                 "bronze-chaos-" + name,
-                TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
+                TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), chaosCase.restartAttempts()),
                 env ->
                     BronzeIngestJob.build(
                         env,
@@ -160,7 +114,7 @@ class BronzeChaosITCase {
                             LakeSinks.icebergAppend(
                                     TableLoader.fromCatalog(IcebergCatalogs.loader(config), BronzeEventsTable.IDENTIFIER), BronzeIngestJob.BRONZE_SINK_UID, true)
                                 .accept(
-                                    rows.map(new FailTimes(BronzeEventsTable.EVENT_ID, failOn, failures, failed))
+                                    rows.map(chaosCase.failureInjection(BronzeEventsTable.EVENT_ID, failOn, failed))
                                         .returns(InternalTypeInfo.of(BronzeEventsTable.ROW_TYPE))
                                         .uid("inject-failure")
                                         .name("inject failure")),
@@ -171,10 +125,10 @@ class BronzeChaosITCase {
             .then(() -> landed.addAll(kafka.produce(batches.get(1))))
             .rest(() -> landed.addAll(kafka.produce(batches.get(2))))
             .resumedStopsWhen(() -> TestSources.readToTheEnd(kafka, "bronze-chaos-" + name, topic, all));
-    JobID job = disturbance.apply(chaos).toTheEnd();
+    JobID job = chaosCase.disturbance().apply(chaos).toTheEnd();
     Instant end = Instant.now();
 
-    assertThat(failed.get()).as("injected failures").hasValue(failures);
+    assertInjected(chaosCase, failed);
     List<BronzeRow> expectedRows = new ArrayList<>();
     List<Letter> expectedLetters = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {

@@ -17,18 +17,14 @@ import io.medallion.common.paimon.PaimonMaintenance;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.ChaosRun;
-import io.medallion.testkit.FailTimes;
-import io.medallion.testkit.Faults;
+import io.medallion.testkit.ChaosSuite;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
-import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.Ledgers;
-import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
 import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,23 +35,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
 import org.apache.paimon.CoreOptions;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.table.Table;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Gold keeps every window's row and every late dead letter exactly once through the faults of the
@@ -64,72 +51,30 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshot with a later watermark ends gold's reading (Paimon's {@code scan.bounded.watermark}),
  * so the job finishes by itself and fires every window still open.
  */
-class GoldChaosITCase {
-  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers(new Configuration());
-
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-
-  @RegisterExtension final SharedObjectsExtension shared = SharedObjectsExtension.create();
-
+class GoldChaosITCase extends ChaosSuite {
   /** The last batch's watermark: a snapshot with a later one ends gold's reading. */
   private static final Instant END = WATERMARKS.get(2);
 
-  @TempDir Path dir;
-
-  // Paimon's committer fails once on purpose after each restore (shared/PITFALLS.md): restart
-  // budgets count those too.
-
-  @Test
-  void survivesAFailureAfterACompletedCheckpoint(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("once", MiniClusters.PARALLELISM, 1, 4, chaos -> chaos.fault(Faults.none()));
-    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", MiniClusters.PARALLELISM, 3, 10, chaos -> chaos.fault(Faults.none()));
-    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", MiniClusters.PARALLELISM, 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
-  }
-
-  @Test
-  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("unwritable", MiniClusters.PARALLELISM, 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))));
-    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    try {
-      JobID job = run("tm-loss", MiniClusters.PARALLELISM, 0, 6, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
-      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
-    } finally {
-      miniCluster.startTaskManager();
-    }
-  }
-
-  @Test
-  void resumesFromASavepointAtParallelismTwo() throws Exception {
-    run("rescale", 1, 0, 4, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), MiniClusters.PARALLELISM));
+  @Override
+  protected int parallelismBeforeSavepoint() {
+    return 1;
   }
 
   /**
-   * Runs gold at {@code parallelism} over the three silver batches: the first batch's windows are
-   * committed, the second batch is committed to silver, the {@code disturbance} strikes, the third
-   * batch and the end follow. {@code failures} injected failures hit the row of merchant {@code
-   * m-fail}'s window, which the second batch's watermark closes, each time it comes again. Then every
+   * Runs gold over the three silver batches: the first batch's windows are committed, the second
+   * batch is committed to silver, the disturbance strikes, the third batch and the end follow.
+   * Injected failures strike in front of the transaction summary's sink; those on a row hit the row
+   * of merchant {@code m-fail}'s window, which the second batch's watermark closes. Then every
    * gold table holds exactly the rows of every counted event's window and the dead-letter topic
    * each late event once.
    */
-  private JobID run(String name, int parallelism, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
+  @Override
+  protected JobID run(ChaosCase chaosCase) throws Exception {
+    String name = chaosCase.name();
     KafkaBroker kafka = KAFKA.broker();
     String dlq = "dlq.gold-" + name;
     kafka.createTopics(1, dlq);
-    Map<String, String> settings = WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism));
+    Map<String, String> settings = WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", chaosCase.parallelism()));
     settings.put("dlq.topic", dlq);
     settings.put("kafka.group-id", "gold-chaos-" + name);
     JobConfig config = JobConfig.of(GoldAggregateJob.SPEC, settings);
@@ -157,11 +102,12 @@ class GoldChaosITCase {
       // Gold starts on an empty snapshot and reads each later commit incrementally (see SilverCommits#commitEmpty).
       silverCommits.commitEmpty();
       JobID job =
-          disturbance
+          chaosCase
+              .disturbance()
               .apply(
                   ChaosRun.of(
                       "gold-chaos-" + name,
-                      TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
+                      TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), chaosCase.restartAttempts()),
                       env -> {
                         Map<GoldTable, Consumer<DataStream<RowData>>> sinks = new EnumMap<>(GoldTable.class);
                         gold.forEach((table, paimon) -> sinks.put(table, LakeSinks.paimon(paimon, GoldAggregateJob.sinkUid(table))));
@@ -170,7 +116,7 @@ class GoldChaosITCase {
                             GoldTable.TRANSACTION_SUMMARY,
                             rows ->
                                 summary.accept(
-                                    rows.map(new FailTimes(0, "m-fail", failures, failed))
+                                    rows.map(chaosCase.failureInjection(0, "m-fail", failed))
                                         .returns(InternalTypeInfo.of(GoldTable.TRANSACTION_SUMMARY.flinkRowType()))
                                         .uid("inject-failure")
                                         .name("inject failure")));
@@ -196,7 +142,7 @@ class GoldChaosITCase {
                       }))
               .toTheEnd();
 
-      assertThat(failed.get()).as("injected failures").hasValue(failures);
+      assertInjected(chaosCase, failed);
       // The end of input fired every window still open: every counted event is in its window's row.
       Map<GoldTable, List<Map<String, Object>>> expected = ExpectedGold.rows(byLate.get(false), SIZE, Instant.MAX);
       for (GoldTable table : GoldTable.values()) {

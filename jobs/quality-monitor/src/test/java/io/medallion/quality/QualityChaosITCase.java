@@ -9,13 +9,10 @@ import io.medallion.common.iceberg.IcebergCatalogs;
 import io.medallion.common.kafka.KafkaConnectors;
 import io.medallion.common.quality.QualityMetricsTable;
 import io.medallion.testkit.ChaosRun;
-import io.medallion.testkit.FailTimes;
-import io.medallion.testkit.Faults;
+import io.medallion.testkit.ChaosSuite;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
-import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.Ledgers;
-import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.TestSources;
 import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.file.Files;
@@ -27,23 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The monitor writes every check's row once per window and raises every alert once through the
@@ -51,64 +39,26 @@ import org.junit.jupiter.api.io.TempDir;
  * check histories (the volume check compares with the window before), the Iceberg commit and the
  * alert transaction all move with the checkpoint.
  */
-class QualityChaosITCase {
-  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers(new Configuration());
-
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-
-  @RegisterExtension final SharedObjectsExtension shared = SharedObjectsExtension.create();
-
+class QualityChaosITCase extends ChaosSuite {
   /** A check that only minute 4's metric events feed: its single row is where failures are injected. */
   private static final String METRIC_VOLUME = "metric-volume";
   private static final int METRIC_EVENTS_IN_MINUTE_4 = 5;
 
-  @TempDir Path dir;
-
-  @Test
-  void survivesAFailureAfterACompletedCheckpoint(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("once", MiniClusters.PARALLELISM, 1, 3, chaos -> chaos.fault(Faults.none()));
-    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", MiniClusters.PARALLELISM, 3, 5, chaos -> chaos.fault(Faults.none()));
-    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", MiniClusters.PARALLELISM, 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker())));
-  }
-
-  @Test
-  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("unwritable", MiniClusters.PARALLELISM, 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))));
-    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    try {
-      JobID job = run("tm-loss", MiniClusters.PARALLELISM, 0, 5, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)));
-      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
-    } finally {
-      miniCluster.startTaskManager();
-    }
-  }
-
-  @Test
-  void resumesFromASavepointAtParallelismTwo() throws Exception {
-    run("rescale", 1, 0, 3, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), MiniClusters.PARALLELISM));
+  @Override
+  protected int parallelismBeforeSavepoint() {
+    return 1;
   }
 
   /**
    * Runs the monitor over the six minutes of {@link DefectScenario}: minutes 0–2 and the dead
    * letters first, until minutes 0 and 1 are judged and committed; minutes 3 and 4; the {@code
    * disturbance}; minute 5; then the job ends at the topics' known ends and judges the last window.
-   * {@code failures} injected failures hit minute 4's metric-volume row, each time it comes again.
+   * Injected failures strike in front of the quality.metrics sink; those on a row hit minute 4's
+   * metric-volume row.
    */
-  private JobID run(String name, int parallelism, int failures, int restartAttempts, UnaryOperator<ChaosRun> disturbance) throws Exception {
+  @Override
+  protected JobID run(ChaosCase chaosCase) throws Exception {
+    String name = chaosCase.name();
     KafkaBroker kafka = KAFKA.broker();
     String raw = "raw.q-" + name;
     String dlq = "dlq.q-" + name;
@@ -135,7 +85,7 @@ class QualityChaosITCase {
                 threshold: {min: 1}
             """
                 .formatted(METRIC_VOLUME, raw));
-    Map<String, String> settings = WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", parallelism));
+    Map<String, String> settings = WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", chaosCase.parallelism()));
     settings.put("kafka.topics", raw);
     settings.put("kafka.group-id", "quality-chaos-" + name);
     settings.put("quality.checks", checks.toString());
@@ -153,11 +103,12 @@ class QualityChaosITCase {
 
     SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
     JobID job =
-        disturbance
+        chaosCase
+            .disturbance()
             .apply(
                 ChaosRun.of(
                     "quality-chaos-" + name,
-                    TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
+                    TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), chaosCase.restartAttempts()),
                     env -> {
                       Consumer<DataStream<RowData>> metrics =
                           LakeSinks.icebergAppend(
@@ -169,7 +120,7 @@ class QualityChaosITCase {
                           QualitySettings.of(config),
                           rows ->
                               metrics.accept(
-                                  rows.map(new FailTimes(QualityMetricsTable.CHECK, METRIC_VOLUME, failures, failed))
+                                  rows.map(chaosCase.failureInjection(QualityMetricsTable.CHECK, METRIC_VOLUME, failed))
                                       .returns(InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE))
                                       .uid("inject-failure")
                                       .name("inject failure")),
@@ -186,7 +137,7 @@ class QualityChaosITCase {
                     .resumedStopsWhen(() -> TestSources.readToTheEnd(kafka, "quality-chaos-" + name, raw, allRaw)))
             .toTheEnd();
 
-    assertThat(failed.get()).as("injected failures").hasValue(failures);
+    assertInjected(chaosCase, failed);
     assertThat(DefectScenario.windowRows(catalog)).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(DefectScenario.alerts(kafka, alerts)).containsExactlyInAnyOrderElementsOf(DefectScenario.expectedAlerts());
     // Every record read once over all runs (a resume from a savepoint is a run of its own), and the
@@ -194,7 +145,7 @@ class QualityChaosITCase {
     // input, after Iceberg's FlinkSink has committed the ledger's tail at its own end of input (it
     // does not wait for the final checkpoint); the restart then counts the tail again. The audit
     // found this (README, Audit ledger: "Bounded runs"); the rows and alerts above stay exact.
-    if (failures == 0) {
+    if (chaosCase.failures() == 0) {
       assertThat(Ledgers.readPerPartition(Ledgers.balanced(config, kafka), QualityMonitorJob.SPEC.name()))
           .isEqualTo(Ledgers.recordsPerPartition(kafka, raw, dlq));
     }

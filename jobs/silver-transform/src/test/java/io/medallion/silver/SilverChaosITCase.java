@@ -12,19 +12,15 @@ import io.medallion.common.paimon.PaimonCatalogs;
 import io.medallion.common.paimon.PaimonTables;
 import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.ChaosRun;
+import io.medallion.testkit.ChaosSuite;
 import io.medallion.testkit.EventFactory;
-import io.medallion.testkit.FailTimes;
-import io.medallion.testkit.Faults;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBroker;
-import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.Ledgers;
-import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
 import io.medallion.testkit.WarehouseFileSystem;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,64 +30,24 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.testutils.junit.SharedObjectsExtension;
 import org.apache.flink.testutils.junit.SharedReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.paimon.catalog.Catalog;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Silver keeps every row once and every dead letter once through the faults of the chaos testkit. */
-class SilverChaosITCase {
-  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers(new Configuration());
-
-  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-
-  @RegisterExtension final SharedObjectsExtension shared = SharedObjectsExtension.create();
-
+class SilverChaosITCase extends ChaosSuite {
   private static final Instant RECORDED = Instant.parse("2026-11-22T12:00:00Z");
   private static final Instant EVENT_TIME = Instant.parse("2026-11-22T11:30:00.250Z");
 
-  @TempDir Path dir;
-
-  // Paimon's committer fails once on purpose after each restore (shared/PITFALLS.md): restart
-  // budgets count those too.
-
-  @Test
-  void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run("broker", 0, 10, Faults.brokerRestart(KAFKA.broker()));
-  }
-
-  @Test
-  void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("thrice", 3, 10, Faults.none());
-    assertThat(Faults.restarted(miniCluster, job)).as("the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    JobID job = run("unwritable", 0, 500, Faults.warehouseUnwritableFor(Duration.ofSeconds(20)));
-    assertThat(Faults.restarted(miniCluster, job)).as("writes failed and the job restarted").isTrue();
-  }
-
-  @Test
-  void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    try {
-      JobID job = run("tm-loss", 0, 6, Faults.taskManagerLoss(miniCluster));
-      assertThat(Faults.restarted(miniCluster, job)).as("the job lost tasks and restarted").isTrue();
-    } finally {
-      miniCluster.startTaskManager();
-    }
+  @Override
+  protected int parallelismBeforeSavepoint() {
+    return 2;
   }
 
   private static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key, String json) {
@@ -107,11 +63,14 @@ class SilverChaosITCase {
 
   /**
    * Runs silver on 150 events (some sent twice) and 6 invalid ones: the first 60 are committed by
-   * a checkpoint, the next 45 are produced, the fault strikes, the rest follow, and the job ends at
-   * their offsets. {@code failures} injected failures hit a metric event of the last part, each time
-   * it comes again. Then each table holds each event id once and the dead-letter topic each bad key once.
+   * a checkpoint, the next 45 are produced, the disturbance strikes, the rest follow, and the job
+   * ends at their offsets. Injected failures strike in front of the metrics table's sink; those on
+   * a row hit a metric event of the last part. Then each table holds each event id once and the
+   * dead-letter topic each bad key once.
    */
-  private JobID run(String name, int failures, int restartAttempts, Faults.Fault fault) throws Exception {
+  @Override
+  protected JobID run(ChaosCase chaosCase) throws Exception {
+    String name = chaosCase.name();
     KafkaBroker kafka = KAFKA.broker();
     String topic = "raw." + name;
     String dlq = "dlq." + name;
@@ -143,7 +102,7 @@ class SilverChaosITCase {
     batches.forEach(all::addAll);
 
     Map<String, String> settings =
-        WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", MiniClusters.PARALLELISM));
+        WarehouseFileSystem.onSwitchableWarehouses(JobSettings.local(kafka.bootstrapServers(), dir, "500ms", chaosCase.parallelism()));
     settings.put("kafka.topic-pattern", "raw\\." + name);
     settings.put("dlq.topic", dlq);
     settings.put("pii.hmac-key", "it-secret-key");
@@ -151,19 +110,24 @@ class SilverChaosITCase {
     JobConfig config = JobConfig.of(SilverTransformJob.SPEC, settings);
     SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
     long firstRows = batches.get(0).stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).filter(k -> !k.startsWith("bad-")).distinct().count();
-    JobID job =
+    ChaosRun chaos =
         ChaosRun.of(
                 "silver-chaos-" + name,
-                TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), restartAttempts),
-                env -> define(env, config, TestSources.rawUntil(kafka, topic, "silver-chaos-" + name, all), failOn.get("event_id").asText(), failures, failed))
+                TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), chaosCase.restartAttempts()),
+                env ->
+                    define(
+                        env,
+                        config,
+                        TestSources.rawUntil(kafka, topic, "silver-chaos-" + name, all),
+                        chaosCase.failureInjection(SilverTable.EVENT_ID, failOn.get("event_id").asText(), failed)))
             .first(() -> kafka.produce(batches.get(0)))
             .committedWhen(() -> rowCount(config) == firstRows)
             .then(() -> kafka.produce(batches.get(1)))
-            .fault(fault)
             .rest(() -> kafka.produce(batches.get(2)))
-            .toTheEnd();
+            .resumedStopsWhen(() -> TestSources.readToTheEnd(kafka, "silver-chaos-" + name, topic, all));
+    JobID job = chaosCase.disturbance().apply(chaos).toTheEnd();
 
-    assertThat(failed.get()).as("injected failures").hasValue(failures);
+    assertInjected(chaosCase, failed);
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
       for (SilverTable table : SilverTable.values()) {
         assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())).stream().map(r -> (String) r.get("event_id")).toList())
@@ -179,10 +143,9 @@ class SilverChaosITCase {
     return job;
   }
 
-  /** Silver with its real sinks, {@code failures} injected failures before the metrics table's on {@code failOn}. */
+  /** Silver with its real sinks, {@code failureInjection} in front of the metrics table's. */
   private static void define(
-      StreamExecutionEnvironment env, JobConfig config, KafkaSource<RawRecord> source, String failOn, int failures, SharedReference<AtomicInteger> failed)
-      throws Exception {
+      StreamExecutionEnvironment env, JobConfig config, KafkaSource<RawRecord> source, MapFunction<RowData, RowData> failureInjection) throws Exception {
     Map<SilverTable, Consumer<DataStream<RowData>>> sinks = new EnumMap<>(SilverTable.class);
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
       for (SilverTable table : SilverTable.values()) {
@@ -194,7 +157,7 @@ class SilverChaosITCase {
                 ? paimon
                 : rows ->
                     paimon.accept(
-                        rows.map(new FailTimes(SilverTable.EVENT_ID, failOn, failures, failed))
+                        rows.map(failureInjection)
                             .returns(InternalTypeInfo.of(table.flinkRowType()))
                             .uid("inject-failure")
                             .name("inject failure")));
