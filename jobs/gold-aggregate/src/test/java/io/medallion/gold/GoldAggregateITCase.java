@@ -296,18 +296,8 @@ class GoldAggregateITCase {
         silver.commit(List.of(), minute(2).toEpochMilli());
 
         Map<GoldTable, List<Map<String, Object>>> expected = ExpectedGold.rows(events, SIZE, minute(2));
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .pollInterval(Duration.ofMillis(250))
-            .untilAsserted(
-                () -> {
-                  for (GoldTable table : GoldTable.values()) {
-                    assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
-                        .as(table.qualifiedName())
-                        .isNotEmpty()
-                        .containsExactlyInAnyOrderElementsOf(expected.get(table));
-                  }
-                });
+        assertThat(expected.values()).as("every gold table gets rows of the closed window").allSatisfy(rows -> assertThat(rows).isNotEmpty());
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertGoldHolds(catalog, expected));
         assertThat(kafka.readCommitted("dlq.gq-gold")).isEmpty();
       } finally {
         job.cancel().get();
@@ -341,11 +331,7 @@ class GoldAggregateITCase {
           .pollInterval(Duration.ofMillis(250))
           .untilAsserted(
               () -> {
-                for (GoldTable table : GoldTable.values()) {
-                  assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
-                      .as(table.qualifiedName())
-                      .containsExactlyInAnyOrderElementsOf(expected.get(table));
-                }
+                assertGoldHolds(catalog, expected);
                 assertThat(kafka.readCommitted(dlqTopic).stream().map(r -> describe.get(new String(r.key(), StandardCharsets.UTF_8))).toList())
                     .as(() -> "dead letters; gold counted " + OperatorMetrics.sum(METRICS, job, "late events of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS)
                         + " LATE_EVENT and read " + OperatorMetrics.sum(METRICS, job, "event time .*", "medallion." + StageMetrics.RECORDS_IN) + " rows")
@@ -353,6 +339,15 @@ class GoldAggregateITCase {
               });
     }
     return byLate;
+  }
+
+  /** Every gold table holds exactly the {@code expected} rows. */
+  private static void assertGoldHolds(Catalog catalog, Map<GoldTable, List<Map<String, Object>>> expected) throws Exception {
+    for (GoldTable table : GoldTable.values()) {
+      assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
+          .as(table.qualifiedName())
+          .containsExactlyInAnyOrderElementsOf(expected.get(table));
+    }
   }
 
   /** An Iceberg record with the plain values {@code PaimonReads} gives. */
