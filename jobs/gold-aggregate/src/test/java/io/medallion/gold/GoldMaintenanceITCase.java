@@ -73,7 +73,7 @@ class GoldMaintenanceITCase {
     // 2 s expired checkpoints on this shared machine, and the first expired one fails the job.
     settings.put("checkpoint.timeout", "10s");
     settings.put("paimon.maintenance.snapshot-time-retained", SHORTEST_RETENTION);
-    settings.put("paimon.maintenance.snapshot-retain-min", "1");
+    settings.put("paimon.maintenance.snapshot-retain-min", "2");
     settings.put("paimon.maintenance.orphan-min-age", SHORTEST_RETENTION);
     settings.put("paimon.maintenance.orphan-interval", "1s");
     // Silver's consumer must outlive gold's downtime in this test; its floor is tested in JobConfigTest.
@@ -115,9 +115,9 @@ class GoldMaintenanceITCase {
         awaitGold(catalog, ExpectedGold.rows(first, SIZE, firstWatermark));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(orphan).as("the orphan removed").doesNotExist());
 
-        // Once every gold snapshot has outlived the retention, gold's next commit expires them: the
-        // sink's retention, as the tables store none (Paimon's defaults, 1 h and at least 10
-        // snapshots, keep them all).
+        // Once every gold snapshot has outlived the retention, gold's next commits expire them (the
+        // newest two whatever their age, so from its second new snapshot on): the sink's retention,
+        // as the tables store none (Paimon's defaults, 1 h and at least 10 snapshots, keep them all).
         await().atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofSeconds(1))
             .until(() -> Instant.now().isAfter(newestGoldSnapshot(catalog).plus(Duration.parse("PT" + SHORTEST_RETENTION))));
