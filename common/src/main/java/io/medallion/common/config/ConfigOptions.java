@@ -235,10 +235,10 @@ public final class ConfigOptions {
   public static final ConfigOption<Integer> PAIMON_MAINTENANCE_SNAPSHOT_RETAIN_MIN =
       option(
           "paimon.maintenance.snapshot-retain-min",
-          Parsers::positiveInt,
-          "a whole number >= 1",
+          Parsers.intAtLeast(2),
+          "a whole number >= 2",
           10,
-          "silver and gold: the newest snapshots kept whatever their age.");
+          "silver and gold: the newest snapshots kept whatever their age; at least 2, because gold's tables publish Iceberg metadata, whose expiry in Paimon 1.4 leaves the metadata naming deleted manifest lists (and fails every later commit) once the snapshot before the newest may expire.");
   public static final ConfigOption<Duration> PAIMON_MAINTENANCE_CONSUMER_EXPIRATION =
       option(
           "paimon.maintenance.consumer-expiration",

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -43,6 +44,21 @@ public final class Parsers {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("is not a whole number");
     }
+  }
+
+  /** A whole number of at least {@code minimum}. */
+  static Function<String, Integer> intAtLeast(int minimum) {
+    return text -> {
+      try {
+        int value = Integer.parseInt(text);
+        if (value < minimum) {
+          throw new IllegalArgumentException("must be at least " + minimum);
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("is not a whole number");
+      }
+    };
   }
 
   static long positiveLong(String text) {

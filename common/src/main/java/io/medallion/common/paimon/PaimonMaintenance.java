@@ -26,7 +26,7 @@ import org.apache.paimon.table.Table;
  * configuration is the one place they come from (options stored in a table are not consulted for
  * them). A restore needs three things from a table, and each is kept: the writer's latest
  * snapshot (Paimon's committer looks up its last commit there, and {@code
- * snapshot.num-retained.min} is at least 1, with one writer per table); the snapshots a reader's
+ * snapshot.num-retained.min} is at least 2, with one writer per table); the snapshots a reader's
  * checkpoint points at (gold reads silver under a consumer id, whose position Paimon writes at each
  * completed checkpoint and never expires past); and the files of a checkpoint not yet committed,
  * which belong to no snapshot (orphan removal spares files younger than {@code
@@ -44,6 +44,13 @@ public final class PaimonMaintenance {
    * The expiry options of {@code paimon.maintenance.*}. The changelog (silver's, which gold
    * streams) is left coupled to the snapshots: it expires with them, and so is protected by the
    * same consumer.
+   *
+   * <p>{@code snapshot.num-retained.min} is at least 2 (the configuration refuses less): gold's
+   * tables publish Iceberg metadata at each commit ({@code metadata.iceberg.storage}), and Paimon
+   * 1.4's Iceberg commit callback expires that metadata's snapshots with these options, but when
+   * every snapshot before the new one may expire, it deletes their manifest lists and still lists
+   * them: Iceberg readers then miss files, and every later commit of the table, including the one
+   * a restore repeats, fails reading them. With 2 the snapshot before the newest always stays.
    */
   public static Map<String, String> retentionOptions(JobConfig config) {
     return Map.of(

@@ -166,10 +166,10 @@ class JobConfigTest {
             "paimon.maintenance.snapshot-time-retained=10m",
             "paimon.maintenance.consumer-expiration=10m",
             "paimon.maintenance.orphan-min-age=10m",
-            "paimon.maintenance.snapshot-retain-min=1"));
+            "paimon.maintenance.snapshot-retain-min=2"));
     JobConfig floor = JobConfig.load(GOLD, null, atTheFloor, Map.of());
     assertThat(floor.get(ConfigOptions.PAIMON_MAINTENANCE_ORPHAN_MIN_AGE)).isEqualTo(Duration.ofMinutes(10));
-    assertThat(floor.get(ConfigOptions.PAIMON_MAINTENANCE_SNAPSHOT_RETAIN_MIN)).isEqualTo(1);
+    assertThat(floor.get(ConfigOptions.PAIMON_MAINTENANCE_SNAPSHOT_RETAIN_MIN)).isEqualTo(2);
     // Without orphan removal its minimum age no longer matters; expiry always runs, so it still does.
     List<String> noOrphanRemoval = new ArrayList<>(atTheFloor);
     noOrphanRemoval.set(6, "paimon.maintenance.orphan-min-age=1s");
@@ -178,12 +178,20 @@ class JobConfigTest {
   }
 
   @Test
-  void rejectsZeroRetainedPaimonSnapshots() {
-    assertThatThrownBy(
-            () ->
-                JobConfig.load(
-                    GOLD, null, List.of("kafka.bootstrap-servers=k:9092", "paimon.catalog.warehouse=/w", "paimon.maintenance.snapshot-retain-min=0"), Map.of()))
-        .hasMessageContaining("paimon.maintenance.snapshot-retain-min: '0'");
+  void rejectsFewerThanTwoRetainedPaimonSnapshots() {
+    // Paimon's Iceberg metadata of gold's tables needs the snapshot before the newest (PaimonMaintenanceTest).
+    for (String retainMin : List.of("0", "1")) {
+      assertThatThrownBy(
+              () ->
+                  JobConfig.load(
+                      GOLD,
+                      null,
+                      List.of("kafka.bootstrap-servers=k:9092", "paimon.catalog.warehouse=/w", "paimon.maintenance.snapshot-retain-min=" + retainMin),
+                      Map.of()))
+          .isInstanceOf(ConfigException.class)
+          .extracting(e -> ((ConfigException) e).problems())
+          .isEqualTo(List.of("paimon.maintenance.snapshot-retain-min: '" + retainMin + "' must be at least 2; expected a whole number >= 2"));
+    }
   }
 
   @Test

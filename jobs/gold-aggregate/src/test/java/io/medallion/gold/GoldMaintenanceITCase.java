@@ -25,11 +25,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.paimon.CoreOptions;
+import org.apache.paimon.Snapshot;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.consumer.ConsumerManager;
 import org.apache.paimon.schema.SchemaChange;
@@ -43,6 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshots expire and a planted orphan is removed while it runs; then it is cancelled, silver
  * expires every snapshot before gold's consumer position (and keeps the older-than-retention ones
  * from it on), and gold restores from its latest checkpoint and counts every silver row once.
+ *
+ * <p>Paimon expires a table's snapshots only when its writer commits, and gold's sink commits only
+ * at checkpoints that carry rows (its idle writers are closed after a commit or two): gold's own
+ * snapshots expire at its first commit after they have outlived the retention, so the test gives
+ * it rows to write then.
  */
 class GoldMaintenanceITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.extension();
@@ -65,7 +73,7 @@ class GoldMaintenanceITCase {
     // 2 s expired checkpoints on this shared machine, and the first expired one fails the job.
     settings.put("checkpoint.timeout", "10s");
     settings.put("paimon.maintenance.snapshot-time-retained", SHORTEST_RETENTION);
-    settings.put("paimon.maintenance.snapshot-retain-min", "1");
+    settings.put("paimon.maintenance.snapshot-retain-min", "2");
     settings.put("paimon.maintenance.orphan-min-age", SHORTEST_RETENTION);
     settings.put("paimon.maintenance.orphan-interval", "1s");
     // Silver's consumer must outlive gold's downtime in this test; its floor is tested in JobConfigTest.
@@ -92,24 +100,48 @@ class GoldMaintenanceITCase {
       SilverCommits silver = new SilverCommits(catalog);
       silver.commitEmpty();
       List<SilverEvent> first = events(0, 40);
-      List<SilverEvent> second = events(40, 40);
+      List<SilverEvent> middle = events(40, 8);
+      List<SilverEvent> second = events(48, 32);
       Instant firstWatermark = T0.plus(Duration.ofMinutes(5));
+      Instant middleWatermark = T0.plus(Duration.ofMinutes(10));
       Instant lastWatermark = T0.plus(Duration.ofMinutes(15));
+      List<SilverEvent> beforeCancel = new ArrayList<>(first);
+      beforeCancel.addAll(middle);
 
       JobClient gold = env.executeAsync("gold-maintenance-it");
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> silver.consumedByEveryTable(consumerId));
         silver.commit(first, firstWatermark.toEpochMilli());
         awaitGold(catalog, ExpectedGold.rows(first, SIZE, firstWatermark));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(orphan).as("the orphan removed").doesNotExist());
+
+        // Once every gold snapshot has outlived the retention, gold's next commits expire them (the
+        // newest two whatever their age, so from its second new snapshot on): the sink's retention,
+        // as the tables store none (Paimon's defaults, 1 h and at least 10 snapshots, keep them all).
+        await().atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> Instant.now().isAfter(newestGoldSnapshot(catalog).plus(Duration.parse("PT" + SHORTEST_RETENTION))));
+        Map<GoldTable, Long> agedOut = new EnumMap<>(GoldTable.class);
+        for (GoldTable table : GoldTable.values()) {
+          FileStoreTable paimon = (FileStoreTable) catalog.getTable(table.identifier());
+          assertThat(paimon.options()).as(table + ": stores no retention").doesNotContainKeys(CoreOptions.SNAPSHOT_TIME_RETAINED.key(), CoreOptions.SNAPSHOT_NUM_RETAINED_MIN.key());
+          agedOut.put(table, paimon.snapshotManager().latestSnapshotId());
+        }
+        // The watermark closes the windows of first's last five minutes: rows for every gold table.
+        silver.commit(middle, middleWatermark.toEpochMilli());
+        awaitGold(catalog, ExpectedGold.rows(beforeCancel, SIZE, middleWatermark));
         await().atMost(Duration.ofSeconds(60))
             .untilAsserted(
                 () -> {
-                  assertThat(orphan).as("the orphan removed").doesNotExist();
-                  FileStoreTable health = (FileStoreTable) catalog.getTable(GoldTable.SYSTEM_HEALTH.identifier());
-                  assertThat(health.snapshotManager().earliestSnapshotId()).as("gold's own snapshots expired").isGreaterThan(1L);
+                  for (GoldTable table : GoldTable.values()) {
+                    FileStoreTable paimon = (FileStoreTable) catalog.getTable(table.identifier());
+                    assertThat(paimon.snapshotManager().earliestSnapshotId())
+                        .as(table + ": gold's own snapshots older than the retention expired")
+                        .isGreaterThan(agedOut.get(table));
+                  }
                 });
       } finally {
-        gold.cancel().get();
+        cancel(gold);
       }
 
       // Every silver snapshot before gold's position expires; the ones from it on outlive the retention.
@@ -143,11 +175,11 @@ class GoldMaintenanceITCase {
       GoldAggregateJob.define(restoredEnv, config);
       JobClient resumed = restoredEnv.executeAsync("gold-maintenance-it-restored");
       try {
-        List<SilverEvent> all = new ArrayList<>(first);
+        List<SilverEvent> all = new ArrayList<>(beforeCancel);
         all.addAll(second);
         awaitGold(catalog, ExpectedGold.rows(all, SIZE, lastWatermark));
       } finally {
-        resumed.cancel().get();
+        cancel(resumed);
       }
     }
   }
@@ -178,6 +210,26 @@ class GoldMaintenanceITCase {
                     .containsExactlyInAnyOrderElementsOf(expected.get(table));
               }
             });
+  }
+
+  /** Cancels {@code job}, or, when it has failed, throws its failure (the test log hides it). */
+  private static void cancel(JobClient job) throws Exception {
+    if (job.getJobStatus().get() == JobStatus.FAILED) {
+      job.getJobExecutionResult().get();
+    }
+    job.cancel().get();
+  }
+
+  /** The commit time of the newest snapshot of any gold table. */
+  private static Instant newestGoldSnapshot(Catalog catalog) throws Exception {
+    Instant newest = Instant.EPOCH;
+    for (GoldTable table : GoldTable.values()) {
+      Snapshot latest = ((FileStoreTable) catalog.getTable(table.identifier())).snapshotManager().latestSnapshot();
+      if (latest != null && Instant.ofEpochMilli(latest.timeMillis()).isAfter(newest)) {
+        newest = Instant.ofEpochMilli(latest.timeMillis());
+      }
+    }
+    return newest;
   }
 
   private static boolean expiredUpTo(Catalog catalog, Map<SilverTable, Long> positions) throws Exception {
