@@ -61,4 +61,16 @@ public final class OperatorMetrics {
     }
     return values;
   }
+
+  /**
+   * How often {@code job} restarted: its {@code numRestarts} gauge. With restarts allowed, a job
+   * that failed on a poison record may still finish; only this count shows that it failed.
+   */
+  public static long restarts(InMemoryReporter reporter, JobID job) {
+    Map<String, Metric> restarts = reporter.findMetrics(job, ".*\\.numRestarts");
+    if (restarts.isEmpty()) {
+      throw new AssertionError("job " + job + " reported no numRestarts");
+    }
+    return restarts.values().stream().mapToLong(m -> ((Number) ((Gauge<?>) m).getValue()).longValue()).max().orElseThrow();
+  }
 }

@@ -22,18 +22,31 @@ public final class MetricRollup implements Value {
   /** The relative error bound of the percentiles. */
   public static final double RELATIVE_ACCURACY = 0.01;
 
+  /** The largest magnitude the sketch tracks, 1 % under Double.MAX_VALUE; it throws on more. */
+  private static final double MAX_TRACKED = DDSketches.unboundedDense(RELATIVE_ACCURACY).getIndexMapping().maxIndexableValue();
+
   private long count;
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
   private double sum;
   private DDSketch sketch = DDSketches.unboundedDense(RELATIVE_ACCURACY);
 
+  /**
+   * @throws IllegalArgumentException when {@code value} is NaN or infinite: no percentile holds
+   *     it, and a NaN would turn the min, max and sum into NaN
+   */
   public void add(double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException("a rollup takes finite values only, not " + value);
+    }
     count++;
     min = Math.min(min, value);
     max = Math.max(max, value);
     sum += value;
-    sketch.accept(value);
+    // Silver takes any finite value: one in the last 1 % below ±Double.MAX_VALUE enters the sketch
+    // at the edge of its range, so a percentile there is within 2 % (1 % of clamping, 1 % of the
+    // sketch), and quantile() clamps to the exact min and max, so a window of one value is exact.
+    sketch.accept(Math.max(-MAX_TRACKED, Math.min(MAX_TRACKED, value)));
   }
 
   public void merge(MetricRollup other) {

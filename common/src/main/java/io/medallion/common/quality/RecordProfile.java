@@ -19,7 +19,7 @@ public class RecordProfile {
 
   /** A record of a dead-letter topic: counted for dead-letter rates only. */
   public boolean deadLetter;
-  /** The dead letter's error code, or null. */
+  /** The dead letter's error code, an {@code ErrorCode} name; null when it has none this build knows. */
   public String errorCode;
   /** Where the monitor read the dead letter (its dead-letter topic, partition and offset), for the audit ledger. */
   public String deadLetterTopic;

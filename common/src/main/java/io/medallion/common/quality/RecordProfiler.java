@@ -55,7 +55,7 @@ public final class RecordProfiler {
     profile.eventId = envelope.eventId();
     profile.eventType = envelope.eventType();
     profile.schemaVersion = envelope.schemaVersion();
-    profile.lagMillis = record.timestamp - envelope.eventTime().toEpochMilli();
+    profile.lagMillis = lagMillis(record.timestamp, envelope.eventTime());
     JsonNode payload = null;
     try {
       payload = validator.validate(envelope, new SilverValidator.Source(record.topic, record.partition, record.offset, Instant.ofEpochMilli(record.timestamp))).payload();
@@ -67,6 +67,19 @@ public final class RecordProfiler {
     }
     profile.missingFields = missingFields(envelope, payload);
     return profile;
+  }
+
+  /**
+   * Kafka time − event time, saturated at the range of a long: ISO-8601 lets an event time have a
+   * nine-digit year, whose epoch milliseconds do not fit one, and such a poison record must be
+   * profiled (silver's timestamp rule breaks it), not stop the monitor.
+   */
+  private static long lagMillis(long recordMillis, Instant eventTime) {
+    try {
+      return Math.subtractExact(recordMillis, eventTime.toEpochMilli());
+    } catch (ArithmeticException beyondALong) {
+      return eventTime.isBefore(Instant.ofEpochMilli(recordMillis)) ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
   }
 
   private long missingFields(Envelope envelope, JsonNode payload) {

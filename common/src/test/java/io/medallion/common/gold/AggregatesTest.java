@@ -1,6 +1,7 @@
 package io.medallion.common.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.math.BigDecimal;
@@ -99,6 +100,31 @@ class AggregatesTest {
     other.add();
     health.merge(other);
     assertThat(health.count()).isEqualTo(3);
+  }
+
+  @Test
+  void rollsUpEveryFiniteDoubleAndRejectsTheOthers() throws Exception {
+    for (double extreme : new double[] {Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, -Double.MIN_VALUE}) {
+      MetricRollup one = new MetricRollup();
+      one.add(extreme);
+      assertThat(List.of(one.min(), one.max(), one.sum(), one.quantile(0.5), one.quantile(0.99))).as("%s", extreme).containsOnly(extreme);
+    }
+    // Beyond the sketch's own range: the percentiles of the two largest doubles stay within 2 %.
+    MetricRollup large = new MetricRollup();
+    large.add(Double.MAX_VALUE);
+    large.add(Double.MAX_VALUE / 2);
+    large.add(1.0);
+    MetricRollup largeCopy = roundTrip(large, MetricRollup.class);
+    assertThat(List.of(largeCopy.count(), largeCopy.min(), largeCopy.max())).containsExactly(3L, 1.0, Double.MAX_VALUE);
+    assertThat(largeCopy.quantile(0.5)).isCloseTo(Double.MAX_VALUE / 2, within(0.01 * Double.MAX_VALUE / 2));
+    assertThat(largeCopy.quantile(1.0)).isCloseTo(Double.MAX_VALUE, within(0.02 * Double.MAX_VALUE));
+
+    for (double notFinite : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      MetricRollup rollup = new MetricRollup();
+      rollup.add(1.0);
+      assertThatThrownBy(() -> rollup.add(notFinite)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Double.toString(notFinite));
+      assertThat(List.of(rollup.count(), rollup.min(), rollup.max(), rollup.sum())).as("%s", notFinite).containsExactly(1L, 1.0, 1.0, 1.0);
+    }
   }
 
   @Test

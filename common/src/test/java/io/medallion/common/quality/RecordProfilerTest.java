@@ -25,7 +25,7 @@ class RecordProfilerTest {
     return new RawRecord("raw.events", 1, 7L, RECORDED.toEpochMilli(), null, json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String event(String type, Instant time, String payload, String metadata) {
+  private static String event(String type, String time, String payload, String metadata) {
     return "{\"event_id\":\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\",\"event_type\":\"" + type + "\",\"event_timestamp\":\"" + time
         + "\",\"source_system\":\"web\",\"schema_version\":1,\"payload\":" + payload + ",\"metadata\":" + metadata + "}";
   }
@@ -33,7 +33,7 @@ class RecordProfilerTest {
   @Test
   void aValidEventIsDecodedValidAndHasItsLagAndItsMissingFields() {
     RecordProfile profile =
-        profiler.profile(record(event("user_action", RECORDED.minusMillis(2_500), "{\"user_id\":\"u-1\",\"action\":\"view\",\"resource\":\"/p\",\"email\":\"  \"}", "{}")));
+        profiler.profile(record(event("user_action", RECORDED.minusMillis(2_500).toString(), "{\"user_id\":\"u-1\",\"action\":\"view\",\"resource\":\"/p\",\"email\":\"  \"}", "{}")));
 
     assertThat(profile.topic).isEqualTo("raw.events");
     assertThat(profile.timestamp).isEqualTo(RECORDED.toEpochMilli());
@@ -53,11 +53,26 @@ class RecordProfilerTest {
   @Test
   void anEventThatBreaksARuleNamesTheRuleItsDeadLetterWouldName() {
     RecordProfile profile =
-        profiler.profile(record(event("transaction", RECORDED, "{\"transaction_id\":\"t\",\"account_id\":\"a\",\"merchant_id\":\"m\",\"amount\":-1,\"currency\":\"EUR\",\"status\":\"captured\"}", "{\"region\":\"eu\"}")));
+        profiler.profile(record(event("transaction", RECORDED.toString(), "{\"transaction_id\":\"t\",\"account_id\":\"a\",\"merchant_id\":\"m\",\"amount\":-1,\"currency\":\"EUR\",\"status\":\"captured\"}", "{\"region\":\"eu\"}")));
 
     assertThat(profile.valid).isFalse();
     assertThat(profile.violatedRule).isEqualTo("transaction.amount.non_negative");
     assertThat(profile.missingFields).as("the payload has no email; region and source_system are set").isEqualTo(0b001);
+  }
+
+  @Test
+  void anEventTimeWhoseLagDoesNotFitALongSaturatesTheLag() {
+    String payload = "{\"user_id\":\"u-1\",\"action\":\"view\",\"resource\":\"/p\"}";
+    // Milliseconds beyond a long; and milliseconds that fit, but not their distance to the record's time.
+    for (String past : List.of("-999999999-01-01T00:00:00Z", Instant.ofEpochMilli(Long.MIN_VALUE).toString())) {
+      RecordProfile profile = profiler.profile(record(event("user_action", past, payload, "{}")));
+      assertThat(profile.decoded()).as(past).isTrue();
+      assertThat(profile.violatedRule).as(past).isEqualTo("event.event_timestamp.in_range");
+      assertThat(profile.lagMillis).as(past).isEqualTo(Long.MAX_VALUE);
+    }
+    RecordProfile future = profiler.profile(record(event("user_action", "+999999999-12-31T23:59:59Z", payload, "{}")));
+    assertThat(future.violatedRule).isEqualTo("event.event_timestamp.in_range");
+    assertThat(future.lagMillis).isEqualTo(Long.MIN_VALUE);
   }
 
   @Test

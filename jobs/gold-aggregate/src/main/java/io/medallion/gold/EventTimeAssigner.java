@@ -2,10 +2,10 @@ package io.medallion.gold;
 
 import io.medallion.common.audit.Ledger;
 import io.medallion.common.deadletter.DeadLetterRateBreaker;
+import io.medallion.common.event.Rejection;
 import io.medallion.common.flink.DeadLetterRateGuard;
 import io.medallion.common.flink.LedgerOutput;
 import io.medallion.common.flink.StageMetrics;
-import io.medallion.common.silver.SilverTable;
 import io.medallion.common.gold.EventTimeWindows;
 import io.medallion.common.silver.SilverEventTime;
 import java.util.List;
@@ -24,11 +24,12 @@ import org.apache.flink.util.OutputTag;
 /**
  * Stamps each silver row with its event time, passes the Paimon source's snapshot watermarks
  * through, and decides which rows are late: a row is late when the allowed lateness of its window
- * has passed the watermark of the snapshots read before the one that holds it. Late rows leave
- * through {@link GoldOutputs#LATE}; the others go on to the windows. Counts each row in the audit
- * ledger (late, or written into a window) and in {@code recordsIn}, and
- * feeds the dead-letter circuit breaker: {@link LateEventFunction} sees only the late rows, so the
- * ratio of late rows to rows read can only be judged here.
+ * has passed the watermark of the snapshots read before the one that holds it. Late rows, and
+ * rows the table's aggregation rejects ({@link GoldAggregation#rejection}), leave through {@link
+ * GoldOutputs#DEAD_LETTERS}; the others go on to the windows. Counts each row in the audit ledger
+ * (late, dead-lettered, or written into a window) and in {@code recordsIn}, and feeds the
+ * dead-letter circuit breaker: {@link DeadLetterFunction} sees only the dead-lettered rows, so
+ * the ratio of those to rows read can only be judged here.
  *
  * <p>Why here and not only in the window operator: Flink's {@code assignTimestampsAndWatermarks}
  * would replace the snapshot watermarks with its own generator's, and no generator that sees only
@@ -44,7 +45,8 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
 
   private final long windowSizeMillis;
   private final long allowedLatenessMillis;
-  private final OutputTag<RowData> late;
+  private final OutputTag<RowData> deadLetters;
+  private final GoldAggregation<?> aggregation;
   private final DeadLetterRateBreaker.Limit deadLetterRate;
   private final String source;
   private final LedgerOutput ledgerOutput;
@@ -56,15 +58,17 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
   private transient Ledger ledger;
 
   /**
-   * @param source the silver table whose rows this operator reads
+   * @param aggregation the aggregation of the gold table this operator feeds, which names the silver
+   *     table it reads
    * @param uid the operator's uid, which names it in the ledger
    */
-  EventTimeAssigner(GoldSettings settings, OutputTag<RowData> late, SilverTable source, String uid) {
+  EventTimeAssigner(GoldSettings settings, OutputTag<RowData> deadLetters, GoldAggregation<?> aggregation, String uid) {
     this.windowSizeMillis = settings.windowSize().toMillis();
     this.allowedLatenessMillis = settings.allowedLateness().toMillis();
-    this.late = late;
+    this.deadLetters = deadLetters;
+    this.aggregation = aggregation;
     this.deadLetterRate = settings.deadLetterRate();
-    this.source = source.qualifiedName();
+    this.source = aggregation.table().source().qualifiedName();
     this.ledgerOutput = new LedgerOutput(GoldAggregateJob.SPEC.name(), uid, null);
   }
 
@@ -99,8 +103,13 @@ final class EventTimeAssigner extends AbstractStreamOperator<RowData> implements
     metrics.recordIn();
     long eventTime = SilverEventTime.millis(element.getValue());
     StreamRecord<RowData> stamped = element.replace(element.getValue(), eventTime);
-    if (EventTimeWindows.isLate(eventTime, watermark, windowSizeMillis, allowedLatenessMillis)) {
-      output.collect(late, stamped);
+    Rejection rejection = aggregation.rejection(element.getValue());
+    if (rejection != null) {
+      output.collect(deadLetters, stamped);
+      ledger.deadLettered(source, Ledger.NO_PARTITION, Ledger.NO_OFFSET, rejection.code());
+      rateGuard.deadLettered();
+    } else if (EventTimeWindows.isLate(eventTime, watermark, windowSizeMillis, allowedLatenessMillis)) {
+      output.collect(deadLetters, stamped);
       ledger.late(source, Ledger.NO_PARTITION, Ledger.NO_OFFSET);
       rateGuard.deadLettered();
     } else {

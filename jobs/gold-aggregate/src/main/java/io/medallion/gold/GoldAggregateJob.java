@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * gold-aggregate: the silver tables' changelogs → tumbling event-time windows with allowed
  * lateness → Paimon {@code gold.*} (primary key = dimensions + window start, so a late firing
- * replaces the window's row), and every event later than the allowed lateness → the dead-letter
- * topic (shared/DESIGN.md §1, §5).
+ * replaces the window's row), and every event later than the allowed lateness, or that cannot be
+ * aggregated (a metric value that is not finite), → the dead-letter topic (shared/DESIGN.md §1, §5).
  *
  * <p>Event time advances by Paimon's snapshot watermark: silver commits each snapshot with its
  * event-time watermark, and gold's source emits it after that snapshot's rows. However far behind
@@ -121,34 +121,37 @@ public final class GoldAggregateJob {
       Map<GoldTable, Consumer<DataStream<RowData>>> tableSinks,
       Consumer<DataStream<DeadLetter>> deadLetterSink,
       Consumer<DataStream<RowData>> ledgerSink) {
-    DataStream<DeadLetter> late = null;
+    DataStream<DeadLetter> deadLetters = null;
     DataStream<RowData> ledger = null;
     for (GoldTable table : GoldTable.values()) {
       SilverTable source = table.source();
-      OutputTag<RowData> lateTag = GoldOutputs.LATE.get(source);
+      GoldAggregation<?> aggregation = GoldAggregation.of(table);
+      OutputTag<RowData> deadTag = GoldOutputs.DEAD_LETTERS.get(source);
       SingleOutputStreamOperator<RowData> events =
           silverChangelog
               .apply(source)
               .transform(
-                  "event time " + source.qualifiedName(), InternalTypeInfo.of(source.flinkRowType()), new EventTimeAssigner(settings, lateTag, source, eventTimeUid(source)))
+                  "event time " + source.qualifiedName(),
+                  InternalTypeInfo.of(source.flinkRowType()),
+                  new EventTimeAssigner(settings, deadTag, aggregation, eventTimeUid(source)))
               .uid(eventTimeUid(source));
-      SingleOutputStreamOperator<RowData> windows = aggregate(events, GoldAggregation.of(table), settings);
+      SingleOutputStreamOperator<RowData> windows = aggregate(events, aggregation, settings);
       tableSinks.get(table).accept(windows);
       DataStream<DeadLetter> letters =
           events
-              .getSideOutput(lateTag)
-              .union(windows.getSideOutput(lateTag))
-              .process(new LateEventFunction(SPEC.name(), source, settings, Clock.systemUTC()), TypeInformation.of(DeadLetter.class))
-              .uid(lateUid(source))
-              .name("late events of " + source.qualifiedName());
-      late = late == null ? letters : late.union(letters);
+              .getSideOutput(deadTag)
+              .union(windows.getSideOutput(deadTag))
+              .process(new DeadLetterFunction(SPEC.name(), aggregation, settings, Clock.systemUTC()), TypeInformation.of(DeadLetter.class))
+              .uid(deadLetterUid(source))
+              .name("dead letters of " + source.qualifiedName());
+      deadLetters = deadLetters == null ? letters : deadLetters.union(letters);
       ledger = ledger == null ? events.getSideOutput(LedgerOutput.TAG) : ledger.union(events.getSideOutput(LedgerOutput.TAG));
     }
-    deadLetterSink.accept(late);
+    deadLetterSink.accept(deadLetters);
     ledgerSink.accept(ledger);
   }
 
-  /** The windows of one gold table, with its late side output; package-private for the operator test. */
+  /** The windows of one gold table, with their late rows in its dead-letter side output; package-private for the operator test. */
   static <A extends Value> SingleOutputStreamOperator<RowData> aggregate(
       DataStream<RowData> events, GoldAggregation<A> aggregation, GoldSettings settings) {
     GoldTable table = aggregation.table();
@@ -157,7 +160,7 @@ public final class GoldAggregateJob {
         .keyBy(aggregation, Types.STRING)
         .window(TumblingEventTimeWindows.of(settings.windowSize()))
         .allowedLateness(settings.allowedLateness())
-        .sideOutputLateData(GoldOutputs.LATE.get(table.source()))
+        .sideOutputLateData(GoldOutputs.DEAD_LETTERS.get(table.source()))
         .aggregate(aggregation, new GoldRowFunction<>(aggregation), aggregateType, aggregateType, InternalTypeInfo.of(table.flinkRowType()))
         .uid(windowUid(table))
         .name("windows of " + table.qualifiedName());
@@ -175,7 +178,8 @@ public final class GoldAggregateJob {
     return "windows-" + table.qualifiedName();
   }
 
-  static String lateUid(SilverTable table) {
+  /** The uid it had when it dead-lettered only late rows, which savepoints know it by. */
+  static String deadLetterUid(SilverTable table) {
     return "late-" + table.qualifiedName();
   }
 

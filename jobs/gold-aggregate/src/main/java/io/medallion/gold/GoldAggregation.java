@@ -1,5 +1,7 @@
 package io.medallion.gold;
 
+import io.medallion.common.event.ErrorCode;
+import io.medallion.common.event.Rejection;
 import io.medallion.common.gold.GoldTable;
 import io.medallion.common.gold.GroupKey;
 import io.medallion.common.gold.MetricRollup;
@@ -79,6 +81,15 @@ abstract class GoldAggregation<A extends Value> implements KeySelector<RowData, 
 
   /** The measure columns of the table, in order, as Flink's internal data. */
   abstract Object[] measures(A aggregate);
+
+  /**
+   * Why {@code silverRow} cannot be aggregated, or null when it can. Silver's rules keep such rows
+   * out, but a row that reaches gold anyway (another writer, an older rule) must become a dead
+   * letter: in a window it would fail the job again after every restart.
+   */
+  Rejection rejection(RowData silverRow) {
+    return null;
+  }
 
   abstract void accumulate(A aggregate, RowData silverRow);
 
@@ -227,6 +238,14 @@ abstract class GoldAggregation<A extends Value> implements KeySelector<RowData, 
         plain.put(map.keyArray().getString(i).toString(), tagValue == null ? null : tagValue.toString());
       }
       return plain;
+    }
+
+    @Override
+    Rejection rejection(RowData row) {
+      double v = row.getDouble(value);
+      return Double.isFinite(v)
+          ? null
+          : Rejection.ofField(ErrorCode.INVALID_FIELD, "value", "value " + v + " is not a finite number: no sum, extreme or percentile holds it");
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.common.audit.LedgerTable;
 import io.medallion.common.deadletter.DeadLetterRateBreaker;
 import io.medallion.common.flink.LedgerOutput;
+import io.medallion.common.gold.GoldTable;
 import io.medallion.common.silver.SilverTable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,13 +25,13 @@ import org.junit.jupiter.api.Test;
 
 class EventTimeAssignerTest {
   private static final GoldSettings SETTINGS = new GoldSettings(Duration.ofMinutes(1), Duration.ofMinutes(2));
-  private static final OutputTag<RowData> LATE = GoldOutputs.LATE.get(SilverTable.TRANSACTIONS);
+  private static final OutputTag<RowData> LATE = GoldOutputs.DEAD_LETTERS.get(SilverTable.TRANSACTIONS);
   private static final String STEP = "event-time-silver.transactions";
   /** The last watermark at which the window [0, 1 min) still takes events: its end - 1 ms + 2 min, minus 1 ms. */
   private static final long LAST_FOR_FIRST_WINDOW = 179_998;
 
   private static OneInputStreamOperatorTestHarness<RowData, RowData> harness() throws Exception {
-    return new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(SETTINGS, LATE, SilverTable.TRANSACTIONS, STEP));
+    return new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(SETTINGS, LATE, GoldAggregation.of(GoldTable.TRANSACTION_SUMMARY), STEP));
   }
 
   /** A silver row as the Paimon source emits it: no timestamp yet. */
@@ -97,9 +98,38 @@ class EventTimeAssignerTest {
       // One row per checkpoint that counted something; none for checkpoint 9.
       assertThat(ledger)
           .containsExactly(
-              "gold-aggregate 7 event-time-silver.transactions silver.transactions read=3 written=2 late=1",
-              "gold-aggregate 8 event-time-silver.transactions silver.transactions read=1 written=1 late=0");
+              "gold-aggregate 7 event-time-silver.transactions silver.transactions read=3 written=2 late=1 dead=0",
+              "gold-aggregate 8 event-time-silver.transactions silver.transactions read=1 written=1 late=0 dead=0");
     }
+  }
+
+  @Test
+  void deadLettersAMetricRowWhoseValueIsNotFiniteWhateverItsTimeAndCountsItAsDeadInTheLedger() throws Exception {
+    OutputTag<RowData> dead = GoldOutputs.DEAD_LETTERS.get(SilverTable.METRICS);
+    try (var harness = new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(SETTINGS, dead, GoldAggregation.of(GoldTable.METRIC_ROLLUP), "event-time-silver.metrics"))) {
+      harness.open();
+      harness.processElement(metric("nan", 30_000, Double.NaN));
+      harness.processElement(metric("largest", 30_000, Double.MAX_VALUE));
+      harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
+      harness.processElement(metric("late", 30_000, 1.0));
+      harness.processElement(metric("infinite", 60_000, Double.POSITIVE_INFINITY));
+      harness.processElement(metric("negative-infinite", 10_000, Double.NEGATIVE_INFINITY));
+      harness.prepareSnapshotPreBarrier(1);
+
+      assertThat(idsWithTimestamps(harness.extractOutputStreamRecords())).containsExactly("largest@30000");
+      assertThat(idsWithTimestamps(harness.getSideOutput(dead))).containsExactly("nan@30000", "late@30000", "infinite@60000", "negative-infinite@10000");
+      List<String> ledger = new ArrayList<>();
+      harness.getSideOutput(LedgerOutput.TAG).forEach(r -> ledger.add(ledgerLine(r.getValue())));
+      assertThat(ledger).containsExactly("gold-aggregate 1 event-time-silver.metrics silver.metrics read=5 written=1 late=1 dead=3");
+    }
+  }
+
+  private static StreamRecord<RowData> metric(String eventId, long eventTime, double value) {
+    GenericRowData row = new GenericRowData(SilverTable.METRICS.rowType().getFieldCount());
+    row.setField(SilverTable.EVENT_ID, StringData.fromString(eventId));
+    row.setField(SilverTable.EVENT_TIME, TimestampData.fromEpochMillis(eventTime));
+    row.setField(SilverTable.METRICS.position("value"), value);
+    return new StreamRecord<>(row);
   }
 
   private static String ledgerLine(RowData row) {
@@ -109,7 +139,8 @@ class EventTimeAssignerTest {
     }
     java.util.function.Function<String, Object> field = name -> fields[LedgerTable.ROW_TYPE.getFieldIndex(name)].getFieldOrNull(row);
     return field.apply("job") + " " + field.apply("checkpoint_id") + " " + field.apply("step") + " " + field.apply("source")
-        + " read=" + field.apply("records_read") + " written=" + field.apply("rows_written") + " late=" + field.apply("late");
+        + " read=" + field.apply("records_read") + " written=" + field.apply("rows_written") + " late=" + field.apply("late")
+        + " dead=" + field.apply("dead_lettered");
   }
 
   @Test
@@ -139,7 +170,7 @@ class EventTimeAssignerTest {
     GoldSettings failAboveHalf =
         new GoldSettings(
             Duration.ofMinutes(1), Duration.ofMinutes(2), new DeadLetterRateBreaker.Limit(0.5, 4, DeadLetterRateBreaker.Action.FAIL));
-    try (var harness = new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(failAboveHalf, LATE, SilverTable.TRANSACTIONS, STEP))) {
+    try (var harness = new OneInputStreamOperatorTestHarness<>(new EventTimeAssigner(failAboveHalf, LATE, GoldAggregation.of(GoldTable.TRANSACTION_SUMMARY), STEP))) {
       harness.open();
       harness.processWatermark(new Watermark(LAST_FOR_FIRST_WINDOW + 1));
       // First window of 4: 2 late, exactly at the rate.

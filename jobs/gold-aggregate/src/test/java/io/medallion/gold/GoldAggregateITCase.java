@@ -26,6 +26,7 @@ import io.medallion.testkit.MiniClusters;
 import io.medallion.testkit.OperatorMetrics;
 import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -194,7 +195,7 @@ class GoldAggregateITCase {
         // Every event in exactly one place: counted in a window, or dead-lettered.
         int events = batches.stream().mapToInt(List::size).sum();
         assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "event time .*", "medallion." + StageMetrics.RECORDS_IN)).isEqualTo(events);
-        assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "late events of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS))
+        assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "dead letters of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS))
             .isEqualTo(lateById.size());
 
         // Iceberg's own reader, on the Iceberg metadata Paimon writes, sees the same rows (late firings included).
@@ -306,6 +307,159 @@ class GoldAggregateITCase {
   }
 
   /**
+   * Issue #8: silver rows that fit silver's table schema but sit at its edges or break its rules:
+   * metric values of ±Double.MAX_VALUE (silver takes any finite value), the least double, NaN and
+   * ±infinity, each alone in its group so that its percentiles are exact; amounts at DECIMAL(20, 4)'s limit; empty and 70 000-character dimensions; tags with
+   * a null value and an empty key, and none; event times in year 1 and year 9999. Gold, restarts
+   * allowed, must write each finite row's exact aggregate, dead-letter each non-finite metric value
+   * as INVALID_FIELD, and never restart.
+   */
+  @Test
+  void aggregatesSilverRowsAtTheEdgesOfTheirTypesAndDeadLettersNonFiniteMetricValues() throws Exception {
+    KafkaBroker kafka = KAFKA.broker();
+    kafka.createTopics(1, "dlq.gp-gold");
+    JobConfig config = config("dlq.gp-gold");
+    try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.getExecutionEnvironment(TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), 3));
+      GoldAggregateJob.define(env, config);
+      SilverCommits silver = new SilverCommits(catalog);
+      silver.commitEmpty();
+      JobClient job = env.executeAsync("gold-aggregate-poison-it");
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> silver.consumedByEveryTable(GoldAggregateJob.SPEC.name()));
+        Instant t = minute(0.5);
+        String largest = "9999999999999999.9999";
+        String longText = "x".repeat(70_000);
+        Map<String, String> oddTags = new HashMap<>();
+        oddTags.put("host", null);
+        oddTags.put("", "");
+        Instant year1 = Instant.parse("0001-01-01T00:00:30Z");
+        List<SilverEvent> nonFinite =
+            List.of(
+                SilverEvent.metric(11, t, "m.nan", Double.NaN, null),
+                SilverEvent.metric(12, t, "m.inf", Double.POSITIVE_INFINITY, null),
+                SilverEvent.metric(13, t, "m.inf", Double.NEGATIVE_INFINITY, null));
+        List<SilverEvent> events = new ArrayList<>(nonFinite);
+        events.addAll(
+            List.of(
+                SilverEvent.transaction(1, t, "m-edge", "EUR", largest, "captured"),
+                SilverEvent.transaction(2, t, "m-edge", "EUR", largest, "declined"),
+                SilverEvent.transaction(3, t, "m-edge", "EUR", "-" + largest, "captured"),
+                SilverEvent.transaction(4, t, "", "", "0", "refunded"),
+                SilverEvent.userAction(5, t, longText, "", longText),
+                SilverEvent.userAction(6, t, longText, "purchase", ""),
+                SilverEvent.metric(7, t, "m.max", Double.MAX_VALUE, null),
+                SilverEvent.metric(8, t, "m.min", -Double.MAX_VALUE, null),
+                SilverEvent.metric(9, t, "m.least", Double.MIN_VALUE, oddTags),
+                SilverEvent.metric(10, t, "", 1.5, Map.of()),
+                SilverEvent.system(14, year1, "", ""),
+                // Its window closes at a watermark silver never reaches: no row, and no dead letter.
+                SilverEvent.system(15, Instant.parse("9999-12-31T23:59:59.999Z"), "svc", "INFO")));
+        silver.commit(events, minute(2).toEpochMilli());
+
+        Instant start = minute(0);
+        Instant end = minute(1);
+        BigDecimal max = new BigDecimal(largest);
+        BigDecimal zero = new BigDecimal("0.0000");
+        Map<GoldTable, List<Map<String, Object>>> expected = new EnumMap<>(GoldTable.class);
+        expected.put(
+            GoldTable.TRANSACTION_SUMMARY,
+            List.of(
+                goldRow("merchant_id", "m-edge", "currency", "EUR", "window_start", start, "window_end", end, "transaction_count", 3L,
+                    "amount_sum", max, "amount_min", max.negate(), "amount_max", max, "declined_count", 1L),
+                goldRow("merchant_id", "", "currency", "", "window_start", start, "window_end", end, "transaction_count", 1L,
+                    "amount_sum", zero, "amount_min", zero, "amount_max", zero, "declined_count", 0L)));
+        expected.put(
+            GoldTable.USER_ACTIVITY,
+            List.of(
+                goldRow("user_id", longText, "window_start", start, "window_end", end, "actions", Map.of("", 1L, "purchase", 1L),
+                    "purchases", 1L, "distinct_resources", 2L)));
+        expected.put(
+            GoldTable.METRIC_ROLLUP,
+            List.of(
+                metricRow("m.max", "{}", start, Double.MAX_VALUE),
+                metricRow("m.min", "{}", start, -Double.MAX_VALUE),
+                metricRow("m.least", "{\"\":\"\",\"host\":null}", start, Double.MIN_VALUE),
+                metricRow("", "{}", start, 1.5)));
+        expected.put(
+            GoldTable.SYSTEM_HEALTH,
+            List.of(
+                goldRow("service", "", "level", "", "window_start", Instant.parse("0001-01-01T00:00:00Z"), "window_end", Instant.parse("0001-01-01T00:01:00Z"),
+                    "event_count", 1L)));
+        Map<String, SilverEvent> invalidById = new HashMap<>();
+        nonFinite.forEach(e -> invalidById.put(e.id(), e));
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(250))
+            .untilAsserted(
+                () -> {
+                  for (GoldTable table : GoldTable.values()) {
+                    assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
+                        .as(table.qualifiedName())
+                        .containsExactlyInAnyOrderElementsOf(expected.get(table));
+                  }
+                  assertThat(kafka.readCommitted("dlq.gp-gold").stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList())
+                      .containsExactlyInAnyOrderElementsOf(invalidById.keySet());
+                });
+        assertThat(OperatorMetrics.restarts(METRICS, job.getJobID())).isZero();
+
+        for (ConsumerRecord<byte[], byte[]> letter : kafka.readCommitted("dlq.gp-gold")) {
+          SilverEvent invalid = invalidById.get(new String(letter.key(), StandardCharsets.UTF_8));
+          double value = (Double) invalid.payload().get("value");
+          Map<String, String> headers = new LinkedHashMap<>();
+          for (Header h : letter.headers()) {
+            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+          }
+          assertThat(headers)
+              .containsEntry(DeadLetterHeaders.ERROR_CODE, "INVALID_FIELD")
+              .containsEntry(DeadLetterHeaders.ERROR_FIELD, "value")
+              .containsEntry(DeadLetterHeaders.ERROR_MESSAGE, "value " + value + " is not a finite number: no sum, extreme or percentile holds it")
+              .containsEntry(DeadLetterHeaders.STAGE, "gold")
+              .containsEntry(DeadLetterHeaders.JOB, "gold-aggregate")
+              .containsEntry(DeadLetterHeaders.SOURCE_TOPIC, "silver.metrics")
+              .containsEntry(DeadLetterHeaders.SOURCE_PARTITION, "0")
+              .containsEntry(DeadLetterHeaders.SOURCE_OFFSET, Integer.toString(invalid.n()))
+              .containsEntry(DeadLetterHeaders.SOURCE_TIMESTAMP, t.toString())
+              .containsKeys(DeadLetterHeaders.ALWAYS_PRESENT.toArray(String[]::new));
+          assertThat(Instant.ofEpochMilli(letter.timestamp())).isEqualTo(Instant.parse(headers.get(DeadLetterHeaders.FAILED_AT)));
+          JsonNode row = JSON.readTree(letter.value());
+          assertThat(row.get("event_id").asText()).isEqualTo(invalid.id());
+          assertThat(row.get("value").asText()).isEqualTo(Double.toString(value));
+        }
+        assertThat(OperatorMetrics.sum(METRICS, job.getJobID(), "dead letters of .*", "error_code.INVALID_FIELD." + StageMetrics.DEAD_LETTERS)).isEqualTo(nonFinite.size());
+        // Each row read once: into a window, or dead-lettered.
+        Ledgers.awaitLines(
+            config,
+            kafka,
+            GoldAggregateJob.SPEC.name(),
+            List.of(
+                "silver.transactions/- read=4 written=4 dead=0 dropped=0 late=0",
+                "silver.user_actions/- read=2 written=2 dead=0 dropped=0 late=0",
+                "silver.metrics/- read=7 written=4 dead=3 dropped=0 late=0",
+                "silver.system_events/- read=2 written=2 dead=0 dropped=0 late=0"));
+      } finally {
+        job.cancel().get();
+      }
+    }
+  }
+
+  /** A gold row from column, value pairs. */
+  private static Map<String, Object> goldRow(Object... columnsAndValues) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (int i = 0; i < columnsAndValues.length; i += 2) {
+      row.put((String) columnsAndValues[i], columnsAndValues[i + 1]);
+    }
+    return row;
+  }
+
+  /** The row of gold.metric_rollup of one value in the minute from {@code start}: every measure is that value. */
+  private static Map<String, Object> metricRow(String name, String tags, Instant start, double value) {
+    return goldRow("name", name, "tags", tags, "window_start", start, "window_end", start.plus(SIZE), "value_count", 1L, "value_min", value,
+        "value_max", value, "value_sum", value, "p50", value, "p95", value, "p99", value);
+  }
+
+  /**
    * Commits the batches to silver one by one, each with its watermark, and after each waits until
    * gold holds exactly the rows of every closed window and the dead-letter topic every late event
    * so far. Gold rows of a batch's windows show that gold has seen that batch's watermark, so the
@@ -333,7 +487,7 @@ class GoldAggregateITCase {
               () -> {
                 assertGoldHolds(catalog, expected);
                 assertThat(kafka.readCommitted(dlqTopic).stream().map(r -> describe.get(new String(r.key(), StandardCharsets.UTF_8))).toList())
-                    .as(() -> "dead letters; gold counted " + OperatorMetrics.sum(METRICS, job, "late events of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS)
+                    .as(() -> "dead letters; gold counted " + OperatorMetrics.sum(METRICS, job, "dead letters of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS)
                         + " LATE_EVENT and read " + OperatorMetrics.sum(METRICS, job, "event time .*", "medallion." + StageMetrics.RECORDS_IN) + " rows")
                     .containsExactlyInAnyOrderElementsOf(lateSoFar);
               });

@@ -261,7 +261,7 @@ class GoldCatchUpITCase {
                         .containsExactlyInAnyOrderElementsOf(expected.get(table));
                   }
                 });
-        assertThat(OperatorMetrics.sum(METRICS, gold.getJobID(), "late events of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS))
+        assertThat(OperatorMetrics.sum(METRICS, gold.getJobID(), "dead letters of .*", "error_code.LATE_EVENT." + StageMetrics.DEAD_LETTERS))
             .as("events gold judged late")
             .isZero();
         assertThat(kafka.readCommitted(GOLD_DLQ)).as("gold's dead letters").isEmpty();

@@ -79,7 +79,7 @@ class GoldWindowsHarnessTest {
               new Emitted(List.of("m-1", "USD", T0, T1, 1L, new BigDecimal("7.0000"), new BigDecimal("7.0000"), new BigDecimal("7.0000"), 0L), 59_999));
       assertThat(watermarks(harness)).containsExactly(new Watermark(59_998), new Watermark(59_999));
       assertThat(List.copyOf(harness.getOutput()).get(harness.getOutput().size() - 1)).isEqualTo(new Watermark(59_999));
-      assertThat(harness.getSideOutput(GoldOutputs.LATE.get(SilverTable.TRANSACTIONS))).isNull();
+      assertThat(harness.getSideOutput(GoldOutputs.DEAD_LETTERS.get(SilverTable.TRANSACTIONS))).isNull();
     }
   }
 
@@ -99,7 +99,7 @@ class GoldWindowsHarnessTest {
           .containsExactly(
               new Emitted(List.of("m-1", "EUR", T0, T1, 3L, new BigDecimal("112.7500"), new BigDecimal("0.2500"), new BigDecimal("100.0000"), 2L), 59_999));
       assertThat(GoldTable.TRANSACTION_SUMMARY.primaryKey()).containsExactly("merchant_id", "currency", GoldTable.WINDOW_START);
-      assertThat(harness.getSideOutput(GoldOutputs.LATE.get(SilverTable.TRANSACTIONS))).isNull();
+      assertThat(harness.getSideOutput(GoldOutputs.DEAD_LETTERS.get(SilverTable.TRANSACTIONS))).isNull();
     }
   }
 
@@ -139,7 +139,7 @@ class GoldWindowsHarnessTest {
       assertThat(emitted(harness, GoldTable.TRANSACTION_SUMMARY))
           .containsExactly(
               new Emitted(List.of("m-1", "EUR", T1, T2, 1L, new BigDecimal("3.0000"), new BigDecimal("3.0000"), new BigDecimal("3.0000"), 0L), 119_999));
-      List<StreamRecord<RowData>> late = List.copyOf(harness.getSideOutput(GoldOutputs.LATE.get(SilverTable.TRANSACTIONS)));
+      List<StreamRecord<RowData>> late = List.copyOf(harness.getSideOutput(GoldOutputs.DEAD_LETTERS.get(SilverTable.TRANSACTIONS)));
       assertThat(late).hasSize(1);
       assertThat(late.get(0).getTimestamp()).isEqualTo(59_999);
       assertThat(late.get(0).getValue().getString(SilverTable.EVENT_ID)).hasToString("late");
