@@ -274,21 +274,21 @@ final class LayerReconciliation {
 
   /**
    * What gold holds, and where each silver event of a gold table is: counted in a gold row, dead-
-   * lettered as late, or in a window that has not closed yet (its end is past the watermark that
+   * lettered (late, or a value gold cannot aggregate), or in a window that has not closed yet (its end is past the watermark that
    * silver committed last, so later events may still join it).
    */
   private record GoldLayer(
       Map<GoldTable, List<Map<String, Object>>> rows,
       Map<GoldTable, Long> silverRows,
       Map<GoldTable, Long> counted,
-      Map<GoldTable, Long> late,
+      Map<GoldTable, Long> deadLettered,
       Map<GoldTable, Long> open,
       Map<String, Long> letters,
       Instant watermark) {
 
     boolean reconciled() {
       return Arrays.stream(GoldTable.values())
-          .allMatch(t -> counted.get(t) + late.get(t) + open.get(t) == silverRows.get(t));
+          .allMatch(t -> counted.get(t) + deadLettered.get(t) + open.get(t) == silverRows.get(t));
     }
   }
 
@@ -309,16 +309,16 @@ final class LayerReconciliation {
 
   private static GoldLayer readGold(KafkaBroker kafka, Running gold) throws Exception {
     Duration windowSize = gold.config().get(ConfigOptions.GOLD_WINDOW_SIZE);
-    Map<String, Long> lateByTable = new HashMap<>();
+    Map<String, Long> deadLetteredByTable = new HashMap<>();
     Map<String, Long> letters = new TreeMap<>();
     for (ConsumerRecord<byte[], byte[]> letter : kafka.readCommitted(gold.config().dlqTopic())) {
-      lateByTable.merge(header(letter, DeadLetterHeaders.SOURCE_TOPIC), 1L, Long::sum);
+      deadLetteredByTable.merge(header(letter, DeadLetterHeaders.SOURCE_TOPIC), 1L, Long::sum);
       letters.merge(header(letter, DeadLetterHeaders.ERROR_CODE), 1L, Long::sum);
     }
     Map<GoldTable, List<Map<String, Object>>> rows = new EnumMap<>(GoldTable.class);
     Map<GoldTable, Long> silverRows = new EnumMap<>(GoldTable.class);
     Map<GoldTable, Long> counted = new EnumMap<>(GoldTable.class);
-    Map<GoldTable, Long> late = new EnumMap<>(GoldTable.class);
+    Map<GoldTable, Long> deadLettered = new EnumMap<>(GoldTable.class);
     Map<GoldTable, Long> open = new EnumMap<>(GoldTable.class);
     Instant lowestWatermark = null;
     try (org.apache.paimon.catalog.Catalog paimon = PaimonCatalogs.create(gold.config())) {
@@ -326,7 +326,7 @@ final class LayerReconciliation {
         List<Map<String, Object>> goldRows = PaimonReads.readAll(paimon.getTable(table.identifier()));
         rows.put(table, goldRows);
         counted.put(table, goldRows.stream().mapToLong(row -> GoldRows.events(table, row)).sum());
-        late.put(table, lateByTable.getOrDefault(table.source().qualifiedName(), 0L));
+        deadLettered.put(table, deadLetteredByTable.getOrDefault(table.source().qualifiedName(), 0L));
         FileStoreTable silver = (FileStoreTable) paimon.getTable(table.source().identifier());
         Snapshot latest = silver.snapshotManager().latestSnapshot();
         Instant watermark = latest == null || latest.watermark() == null ? Instant.MIN : Instant.ofEpochMilli(latest.watermark());
@@ -341,7 +341,7 @@ final class LayerReconciliation {
                 .count());
       }
     }
-    return new GoldLayer(rows, silverRows, counted, late, open, letters, lowestWatermark);
+    return new GoldLayer(rows, silverRows, counted, deadLettered, open, letters, lowestWatermark);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -352,8 +352,8 @@ final class LayerReconciliation {
   private static boolean goldSummary(GoldLayer gold) {
     long rows = gold.rows.values().stream().mapToLong(List::size).sum();
     System.out.printf(
-        "gold            %,d rows: %,d events counted in closed windows, %,d late, %,d in windows still open (watermark %s)%n",
-        rows, total(gold.counted), total(gold.late), total(gold.open), gold.watermark);
+        "gold            %,d rows: %,d events counted in closed windows, %,d dead-lettered, %,d in windows still open (watermark %s)%n",
+        rows, total(gold.counted), total(gold.deadLettered), total(gold.open), gold.watermark);
     Map<String, Long> rowsByTable = new LinkedHashMap<>();
     gold.rows.forEach((table, tableRows) -> rowsByTable.put(table.qualifiedName(), (long) tableRows.size()));
     System.out.println("                " + format(rowsByTable));
@@ -367,8 +367,8 @@ final class LayerReconciliation {
     }
     System.out.println(
         gold.reconciled()
-            ? "reconciled      gold: every silver event is counted in one window, dead-lettered as late, or waits in an open window"
-            : "NOT reconciled  gold: counted " + gold.counted + ", late " + gold.late + ", open " + gold.open + ", silver " + gold.silverRows);
+            ? "reconciled      gold: every silver event is counted in one window, dead-lettered, or waits in an open window"
+            : "NOT reconciled  gold: counted " + gold.counted + ", dead-lettered " + gold.deadLettered + ", open " + gold.open + ", silver " + gold.silverRows);
     return gold.reconciled();
   }
 
