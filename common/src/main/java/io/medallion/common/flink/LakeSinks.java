@@ -3,9 +3,14 @@ package io.medallion.common.flink;
 import io.medallion.common.audit.LedgerTable;
 import io.medallion.common.config.JobConfig;
 import io.medallion.common.iceberg.IcebergCatalogs;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -16,6 +21,7 @@ import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.iceberg.flink.sink.FlinkWriteResult;
 import org.apache.paimon.CoreOptions;
 import org.apache.paimon.flink.FlinkConnectorOptions;
 import org.apache.paimon.flink.sink.FlinkSinkBuilder;
@@ -33,6 +39,12 @@ public final class LakeSinks {
    * Appends to an Iceberg table with Iceberg's {@code FlinkSink}, committing once per checkpoint.
    * The uid prefix must never change: Iceberg's exactly-once restore matches committer state and
    * snapshot summaries by it. Unbounded input stays chained to the writers (no shuffle).
+   *
+   * <p>The committer is Iceberg's, wrapped ({@link FinalCheckpointCommitterFactory}) so that it
+   * commits the files flushed at the end of input with the next checkpoint (the job's final one)
+   * instead of at its own end of input: Iceberg 1.11 commits there under checkpoint id {@code
+   * Long.MAX_VALUE} before the job is done, and a failure in between made the restarted job commit
+   * the replayed tail again (QualityChaosITCase, IcebergBoundedCommitITCase).
    *
    * <p>Bounded input goes to the writers through an all-to-all edge. In Iceberg 1.11 every writer
    * tags its end-of-input files with the same checkpoint id ({@code Long.MAX_VALUE}); if the
@@ -64,16 +76,38 @@ public final class LakeSinks {
       if (writeParallelism != null) {
         builder.writeParallelism(writeParallelism);
       }
-      DataStreamSink<Void> sink = builder.append().uid(uidPrefix + "-discard").name(uidPrefix);
-      Transformation<?> committer = sink.getTransformation().getInputs().get(0);
+      Transformation<Void> icebergSink = builder.append().getTransformation();
+      Transformation<?> committer = icebergSink.getInputs().get(0);
       Transformation<?> writer = committer.getInputs().get(0);
-      if (committer.getMaxParallelism() != 1 || !(writer instanceof PhysicalTransformation<?> physicalWriter)) {
+      if (!(committer instanceof OneInputTransformation<?, ?> icebergCommitter)
+          || committer.getMaxParallelism() != 1
+          || !(writer instanceof PhysicalTransformation<?> physicalWriter)) {
         throw new IllegalStateException("Iceberg's FlinkSink no longer ends in writer and committer: " + committer);
       }
       if (writer.getParallelism() == 1) {
         // Iceberg's committer factory ignores chaining strategies: the writer stands alone instead.
         physicalWriter.setChainingStrategy(ChainingStrategy.NEVER);
       }
+      // Iceberg's committer commits at its own end of input; the job takes the same committer
+      // (name, uid, parallelism) wrapped to commit with the final checkpoint instead, and drops
+      // the committer and discarding sink FlinkSink added.
+      List<Transformation<?>> jobTransformations = rows.getExecutionEnvironment().getTransformations();
+      if (!jobTransformations.remove(icebergSink) || !jobTransformations.remove(committer)) {
+        throw new IllegalStateException("Iceberg's FlinkSink committer is not in the job: " + committer);
+      }
+      @SuppressWarnings("unchecked")
+      StreamOperatorFactory<Void> icebergCommitterFactory = (StreamOperatorFactory<Void>) icebergCommitter.getOperatorFactory();
+      @SuppressWarnings("unchecked")
+      DataStream<FlinkWriteResult> written = new DataStream<>(rows.getExecutionEnvironment(), (Transformation<FlinkWriteResult>) writer);
+      written
+          .transform(committer.getName(), Types.VOID, new FinalCheckpointCommitterFactory(icebergCommitterFactory))
+          .setParallelism(1)
+          .setMaxParallelism(1)
+          .uid(committer.getUid())
+          .sinkTo(new DiscardingSink<>())
+          .setParallelism(1)
+          .uid(uidPrefix + "-discard")
+          .name(uidPrefix);
     };
   }
 
