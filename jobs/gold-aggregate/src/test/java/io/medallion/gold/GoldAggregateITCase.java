@@ -285,13 +285,9 @@ class GoldAggregateITCase {
     kafka.createTopics(1, "dlq.gq-gold");
     JobConfig config = config("dlq.gq-gold");
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(JobEnvironment.flinkConfiguration(config));
-      GoldAggregateJob.define(env, config);
       SilverCommits silver = new SilverCommits(catalog);
-      silver.commitEmpty();
-      JobClient job = env.executeAsync("gold-aggregate-quiet-silver-it");
+      JobClient job = startOnEmptySilver(config, silver, "gold-aggregate-quiet-silver-it", 0);
       try {
-        await().atMost(Duration.ofSeconds(60)).until(() -> silver.consumedByEveryTable(GoldAggregateJob.SPEC.name()));
         List<SilverEvent> events = spread(0, 40, 0, 1, new Random(11));
         silver.commit(events, minute(0.5).toEpochMilli());
         silver.commit(List.of(), minute(2).toEpochMilli());
@@ -320,14 +316,9 @@ class GoldAggregateITCase {
     kafka.createTopics(1, "dlq.gp-gold");
     JobConfig config = config("dlq.gp-gold");
     try (Catalog catalog = PaimonCatalogs.create(config.withPrefix("paimon.catalog."))) {
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.getExecutionEnvironment(TestSources.withRestarts(JobEnvironment.flinkConfiguration(config), 3));
-      GoldAggregateJob.define(env, config);
       SilverCommits silver = new SilverCommits(catalog);
-      silver.commitEmpty();
-      JobClient job = env.executeAsync("gold-aggregate-poison-it");
+      JobClient job = startOnEmptySilver(config, silver, "gold-aggregate-poison-it", 3);
       try {
-        await().atMost(Duration.ofSeconds(60)).until(() -> silver.consumedByEveryTable(GoldAggregateJob.SPEC.name()));
         Instant t = minute(0.5);
         String largest = "9999999999999999.9999";
         String longText = "x".repeat(70_000);
@@ -394,11 +385,7 @@ class GoldAggregateITCase {
             .pollInterval(Duration.ofMillis(250))
             .untilAsserted(
                 () -> {
-                  for (GoldTable table : GoldTable.values()) {
-                    assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
-                        .as(table.qualifiedName())
-                        .containsExactlyInAnyOrderElementsOf(expected.get(table));
-                  }
+                  assertGoldHolds(catalog, expected);
                   assertThat(kafka.readCommitted("dlq.gp-gold").stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList())
                       .containsExactlyInAnyOrderElementsOf(invalidById.keySet());
                 });
@@ -495,8 +482,22 @@ class GoldAggregateITCase {
     return byLate;
   }
 
+  /**
+   * Starts gold as deployed ({@code define}) with {@code restarts} restarts allowed, on an empty
+   * first silver snapshot, and waits until it reads every silver table under its consumer id.
+   */
+  private static JobClient startOnEmptySilver(JobConfig config, SilverCommits silver, String name, int restarts) throws Exception {
+    Configuration flink = JobEnvironment.flinkConfiguration(config);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarts > 0 ? TestSources.withRestarts(flink, restarts) : flink);
+    GoldAggregateJob.define(env, config);
+    silver.commitEmpty();
+    JobClient job = env.executeAsync(name);
+    await().atMost(Duration.ofSeconds(60)).until(() -> silver.consumedByEveryTable(GoldAggregateJob.SPEC.name()));
+    return job;
+  }
+
   /** Every gold table holds exactly the {@code expected} rows. */
-  private static void assertGoldHolds(Catalog catalog, Map<GoldTable, List<Map<String, Object>>> expected) throws Exception {
+  static void assertGoldHolds(Catalog catalog, Map<GoldTable, List<Map<String, Object>>> expected) throws Exception {
     for (GoldTable table : GoldTable.values()) {
       assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
           .as(table.qualifiedName())

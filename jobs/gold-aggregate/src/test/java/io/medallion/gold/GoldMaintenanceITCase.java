@@ -12,7 +12,6 @@ import io.medallion.common.silver.SilverTable;
 import io.medallion.testkit.JobSettings;
 import io.medallion.testkit.KafkaBrokerExtension;
 import io.medallion.testkit.MiniClusters;
-import io.medallion.testkit.PaimonReads;
 import io.medallion.testkit.TestSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,15 +200,7 @@ class GoldMaintenanceITCase {
   }
 
   private static void awaitGold(Catalog catalog, Map<GoldTable, List<Map<String, Object>>> expected) {
-    await().atMost(Duration.ofSeconds(90))
-        .untilAsserted(
-            () -> {
-              for (GoldTable table : GoldTable.values()) {
-                assertThat(PaimonReads.readAll(catalog.getTable(table.identifier())))
-                    .as(table.qualifiedName())
-                    .containsExactlyInAnyOrderElementsOf(expected.get(table));
-              }
-            });
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> GoldAggregateITCase.assertGoldHolds(catalog, expected));
   }
 
   /** Cancels {@code job}, or, when it has failed, throws its failure (the test log hides it). */
