@@ -56,6 +56,7 @@ public final class ChaosRun {
   private Callable<Boolean> firstCommitted;
   private Step then = () -> {};
   private Faults.Fault fault = Faults.none();
+  private Callable<Boolean> injectedFailureStruck;
   private Path savepoints;
   private int resumedParallelism;
   private Step rest = () -> {};
@@ -93,6 +94,16 @@ public final class ChaosRun {
   /** What strikes the running job after the second part. */
   public ChaosRun fault(Faults.Fault fault) {
     this.fault = fault;
+    return this;
+  }
+
+  /**
+   * Instead of an outside fault: the job's own injected failure, which strikes at a moment the job
+   * chooses (e.g. when a checkpoint completes); the rest of the input waits until {@code struck}
+   * holds, so a bounded job cannot end before it.
+   */
+  public ChaosRun injectedFailureStruckWhen(Callable<Boolean> struck) {
+    this.injectedFailureStruck = struck;
     return this;
   }
 
@@ -157,7 +168,9 @@ public final class ChaosRun {
     if (fault != Faults.none() && status != JobStatus.RUNNING) {
       throw new IllegalStateException("the disturbance must strike a running job, but it is " + status);
     }
-    if (savepoints == null) {
+    if (injectedFailureStruck != null) {
+      await().atMost(COMMIT_TIMEOUT).until(injectedFailureStruck);
+    } else if (savepoints == null) {
       fault.inject();
     } else {
       String savepoint = stopWithSavepoint(job);

@@ -53,17 +53,24 @@ public abstract class ChaosSuite {
    * @param afterCheckpoint when positive, the single failure strikes after this checkpoint completes
    * @param restartAttempts the job's restart budget (Paimon's committer fails once on purpose after
    *     each restore, shared/PITFALLS.md: budgets count those too)
+   * @param thrown how many failures the injection has thrown, shared with the restarted tasks
    * @param disturbance what strikes the running job
    */
   public record ChaosCase(
-      String name, int parallelism, int failures, long afterCheckpoint, int restartAttempts, UnaryOperator<ChaosRun> disturbance) {
+      String name,
+      int parallelism,
+      int failures,
+      long afterCheckpoint,
+      int restartAttempts,
+      SharedReference<AtomicInteger> thrown,
+      UnaryOperator<ChaosRun> disturbance) {
 
     /**
      * The map to put in front of the operator that fails: it throws {@link #failures} times, after
      * checkpoint {@link #afterCheckpoint}, or on the row whose string column {@code position} equals
-     * {@code value}, each time it comes again. {@code thrown} counts the failures.
+     * {@code value}, each time it comes again. {@link #thrown} counts the failures.
      */
-    public MapFunction<RowData, RowData> failureInjection(int position, String value, SharedReference<AtomicInteger> thrown) {
+    public MapFunction<RowData, RowData> failureInjection(int position, String value) {
       return afterCheckpoint > 0 ? new FailAfterCheckpoint(afterCheckpoint, thrown) : new FailTimes(position, value, failures, thrown);
     }
   }
@@ -76,25 +83,27 @@ public abstract class ChaosSuite {
 
   @Test
   void survivesAnExceptionAfterACompletedCheckpoint(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    ChaosCase chaosCase = new ChaosCase("after-checkpoint", MiniClusters.PARALLELISM, 1, FAILING_CHECKPOINT, 4, chaos -> chaos.fault(Faults.none()));
-    assertRestarted(miniCluster, run(chaosCase));
+    SharedReference<AtomicInteger> thrown = shared.add(new AtomicInteger());
+    // The rest of the input waits for the failure: a bounded job would otherwise end before checkpoint 3.
+    assertRestarted(
+        miniCluster,
+        run(new ChaosCase("after-checkpoint", MiniClusters.PARALLELISM, 1, FAILING_CHECKPOINT, 4, thrown, chaos -> chaos.injectedFailureStruckWhen(() -> thrown.get().get() == 1))));
   }
 
   @Test
   void survivesThreeFailuresInARow(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    assertRestarted(miniCluster, run(new ChaosCase("thrice", MiniClusters.PARALLELISM, 3, 0, 10, chaos -> chaos.fault(Faults.none()))));
+    assertRestarted(miniCluster, run(fault("thrice", 3, 10, Faults.none())));
   }
 
   @Test
   void survivesAKafkaBrokerRestartMidStream() throws Exception {
-    run(new ChaosCase("broker", MiniClusters.PARALLELISM, 0, 0, 10, chaos -> chaos.fault(Faults.brokerRestart(KAFKA.broker()))));
+    run(fault("broker", 0, 10, Faults.brokerRestart(KAFKA.broker())));
   }
 
   @Test
   void survivesTheLossOfATaskManager(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     try {
-      assertRestarted(
-          miniCluster, run(new ChaosCase("tm-loss", MiniClusters.PARALLELISM, 0, 0, 6, chaos -> chaos.fault(Faults.taskManagerLoss(miniCluster)))));
+      assertRestarted(miniCluster, run(fault("tm-loss", 0, 6, Faults.taskManagerLoss(miniCluster))));
     } finally {
       miniCluster.startTaskManager();
     }
@@ -103,16 +112,19 @@ public abstract class ChaosSuite {
   @Test
   void survivesTheWarehouseUnwritableForTwentySeconds(@InjectMiniCluster MiniCluster miniCluster) throws Exception {
     // Every write attempt fails while the warehouse refuses writes: the budget is time, not attempts.
-    assertRestarted(
-        miniCluster,
-        run(new ChaosCase("unwritable", MiniClusters.PARALLELISM, 0, 0, 500, chaos -> chaos.fault(Faults.warehouseUnwritableFor(Duration.ofSeconds(20))))));
+    assertRestarted(miniCluster, run(fault("unwritable", 0, 500, Faults.warehouseUnwritableFor(Duration.ofSeconds(20)))));
   }
 
   @Test
   void resumesFromASavepointAtAnotherParallelism() throws Exception {
     int before = parallelismBeforeSavepoint();
     assertTrue(before == 1 || before == 2, "the job stops at parallelism 1 or 2, not " + before);
-    run(new ChaosCase("rescale", before, 0, 0, 4, chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), 3 - before)));
+    run(new ChaosCase("rescale", before, 0, 0, 4, shared.add(new AtomicInteger()), chaos -> chaos.rescaleThroughSavepoint(dir.resolve("savepoints"), 3 - before)));
+  }
+
+  /** A case at parallelism 2 where {@code fault} strikes the running job, and {@code failures} on a row. */
+  private ChaosCase fault(String name, int failures, int restartAttempts, Faults.Fault fault) {
+    return new ChaosCase(name, MiniClusters.PARALLELISM, failures, 0, restartAttempts, shared.add(new AtomicInteger()), chaos -> chaos.fault(fault));
   }
 
   private static void assertRestarted(MiniCluster miniCluster, JobID job) throws Exception {
@@ -120,7 +132,7 @@ public abstract class ChaosSuite {
   }
 
   /** For a case's {@code run}: the injection threw exactly the failures the case asked for. */
-  protected static void assertInjected(ChaosCase chaosCase, SharedReference<AtomicInteger> thrown) {
-    assertEquals(chaosCase.failures(), thrown.get().get(), "injected failures");
+  protected static void assertInjected(ChaosCase chaosCase) {
+    assertEquals(chaosCase.failures(), chaosCase.thrown().get().get(), "injected failures");
   }
 }

@@ -22,13 +22,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.testutils.junit.SharedReference;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -101,7 +99,6 @@ class QualityChaosITCase extends ChaosSuite {
     List<Map<String, Object>> firstTwoMinutes = List.copyOf(expected.subList(0, 6));
     expected.add(DefectScenario.row(METRIC_VOLUME, "record_count", "topic=" + raw + ",event_type=metric", 4, METRIC_EVENTS_IN_MINUTE_4, 1.0, null, "ok", "fail"));
 
-    SharedReference<AtomicInteger> failed = shared.add(new AtomicInteger());
     JobID job =
         chaosCase
             .disturbance()
@@ -120,7 +117,7 @@ class QualityChaosITCase extends ChaosSuite {
                           QualitySettings.of(config),
                           rows ->
                               metrics.accept(
-                                  rows.map(chaosCase.failureInjection(QualityMetricsTable.CHECK, METRIC_VOLUME, failed))
+                                  rows.map(chaosCase.failureInjection(QualityMetricsTable.CHECK, METRIC_VOLUME))
                                       .returns(InternalTypeInfo.of(QualityMetricsTable.ROW_TYPE))
                                       .uid("inject-failure")
                                       .name("inject failure")),
@@ -137,7 +134,7 @@ class QualityChaosITCase extends ChaosSuite {
                     .resumedStopsWhen(() -> TestSources.readToTheEnd(kafka, "quality-chaos-" + name, raw, allRaw)))
             .toTheEnd();
 
-    assertInjected(chaosCase, failed);
+    assertInjected(chaosCase);
     assertThat(DefectScenario.windowRows(catalog)).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(DefectScenario.alerts(kafka, alerts)).containsExactlyInAnyOrderElementsOf(DefectScenario.expectedAlerts());
     // Every record read once over all runs (a resume from a savepoint is a run of its own), and the
