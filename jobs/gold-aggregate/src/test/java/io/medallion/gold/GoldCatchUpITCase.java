@@ -56,11 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Observed while writing it: the watermark of a silver snapshot trails its rows by up to the
  * rows read since silver's last periodic watermark (a whole 4-hour slice here), and the watermark
  * that catches up comes with the next checkpoint's commit, which has no rows when no new events
- * came. Paimon's changelog reader skips snapshots without changelog (DataTableStreamScan only
- * takes the watermark of snapshots it scans), so gold never sees that watermark: e.g. the snapshot
- * with the day's last rows carried 19:56, the one with the events after the day 23:56, and
- * 00:09:57 of the next day came only in empty snapshots. The last windows of an idle silver table
- * therefore close only when its next rows arrive; the closing events stand for them.
+ * came. Paimon's changelog reader skips such snapshots; gold's source takes their watermark
+ * ({@code ChangelogWatermarkReadBuilder}), so the day's last windows close without later events.
  */
 class GoldCatchUpITCase {
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
@@ -100,13 +97,6 @@ class GoldCatchUpITCase {
   private static final long JITTER_MILLIS = 2_000;
   /** After the day: one event per type and partition, so every table's watermark passes the day's end. */
   private static final Instant AFTER_DAY = D0.plus(DAY).plus(Duration.ofMinutes(10));
-  /**
-   * Once silver has committed a watermark past the day, one more event per type and partition, so
-   * that a snapshot with rows carries that watermark to gold: Paimon's changelog reader skips
-   * snapshots without changelog, and with them the watermark that silver commits while it has no
-   * new events (observed: see the class comment).
-   */
-  private static final Instant CLOSING = AFTER_DAY.plus(Duration.ofMinutes(2));
   /** Every record's Kafka timestamp, just after the last event time: all events are within silver's range rule. */
   private static final Instant RECORDED = AFTER_DAY.plus(Duration.ofMinutes(5));
 
@@ -122,7 +112,7 @@ class GoldCatchUpITCase {
    * The history in produce order, by slice: pairs of events of one type, the types in turn, every
    * 30 s through the day; each event up to 2 s after its pair's time, so a pair's second event is
    * often the earlier. A pair goes to one partition, each type's pairs alternate between the two.
-   * Then the events after the day, then the closing events, each as a slice of its own.
+   * Then the events after the day, as a slice of its own.
    */
   private static List<List<ProducerRecord<byte[], byte[]>>> history() {
     EventFactory factory = new EventFactory(20261120L, D0, DAY);
@@ -141,16 +131,14 @@ class GoldCatchUpITCase {
         slices.get(slice).add(record(partition, factory.next(type, base.plusMillis(jitter.nextLong(JITTER_MILLIS)))));
       }
     }
-    for (Instant after : List.of(AFTER_DAY, CLOSING)) {
-      List<ProducerRecord<byte[], byte[]>> slice = new ArrayList<>();
-      int i = 0;
-      for (String type : EventFactory.EVENT_TYPES) {
-        for (int partition = 0; partition < PARTITIONS; partition++) {
-          slice.add(record(partition, factory.next(type, after.plusSeconds(i++))));
-        }
+    List<ProducerRecord<byte[], byte[]>> afterDay = new ArrayList<>();
+    int i = 0;
+    for (String type : EventFactory.EVENT_TYPES) {
+      for (int partition = 0; partition < PARTITIONS; partition++) {
+        afterDay.add(record(partition, factory.next(type, AFTER_DAY.plusSeconds(i++))));
       }
-      slices.add(slice);
     }
+    slices.add(afterDay);
     return slices;
   }
 
@@ -193,24 +181,27 @@ class GoldCatchUpITCase {
         SilverTransformJob.define(silverEnv, silverConfig);
         JobClient silver = silverEnv.executeAsync("silver-catch-up-it");
         try {
-          for (List<ProducerRecord<byte[], byte[]>> slice : history.subList(0, history.size() - 1)) {
+          for (List<ProducerRecord<byte[], byte[]>> slice : history) {
             produceAndAwaitSilver(kafka, catalog, slice, producedIds);
           }
-          // Every table's watermark passes the day: the events after it are in every table and partition.
+          // Every table's watermark passes the day (the events after it are in every table and
+          // partition), and its latest snapshot is a commit without rows: gold must take the
+          // watermark from such snapshots to close the day's last windows.
           await()
               .atMost(Duration.ofSeconds(60))
               .pollInterval(Duration.ofMillis(100))
               .until(() -> {
                 for (SilverTable table : SilverTable.values()) {
                   Snapshot latest = ((FileStoreTable) catalog.getTable(table.identifier())).snapshotManager().latestSnapshot();
-                  if (latest.watermark() == null || latest.watermark() < D0.plus(DAY).toEpochMilli() - 1) {
+                  if (latest.watermark() == null
+                      || latest.watermark() < D0.plus(DAY).toEpochMilli() - 1
+                      || latest.commitKind() != Snapshot.CommitKind.APPEND
+                      || latest.deltaRecordCount() != 0) {
                     return false;
                   }
                 }
                 return true;
               });
-          // A commit keeps the highest watermark committed before it, so the closing events' snapshot carries it to gold.
-          produceAndAwaitSilver(kafka, catalog, history.get(history.size() - 1), producedIds);
         } finally {
           silver.cancel().get();
         }
@@ -230,10 +221,10 @@ class GoldCatchUpITCase {
           assertThat(withRows).as("silver commits of " + table.qualifiedName() + " that carry rows: " + describe(snapshots)).hasSizeGreaterThanOrEqualTo(SLICES);
           List<Long> watermarks = snapshots.stream().map(Snapshot::watermark).filter(w -> w != null).toList();
           assertThat(watermarks).as("watermarks of " + table.qualifiedName()).isSortedAccordingTo(Comparator.naturalOrder());
-          // The watermark gold reads last: that of the last snapshot with changelog. Every window of the day is closed.
-          Snapshot lastRead = snapshots.stream().filter(snapshot -> snapshot.changelogRecordCount() != null && snapshot.changelogRecordCount() > 0).reduce((a, b) -> b).orElseThrow();
-          Instant watermark = Instant.ofEpochMilli(lastRead.watermark());
-          assertThat(watermark).as("watermark of the last snapshot with changelog of " + table.qualifiedName() + describe(snapshots)).isAfterOrEqualTo(D0.plus(DAY).minusMillis(1));
+          // The watermark gold reads last: that of silver's last snapshot. Every window of the day is closed.
+          Snapshot last = snapshots.get(snapshots.size() - 1);
+          Instant watermark = Instant.ofEpochMilli(last.watermark());
+          assertThat(watermark).as("watermark of the last snapshot of " + table.qualifiedName() + describe(snapshots)).isAfterOrEqualTo(D0.plus(DAY).minusMillis(1));
           lastWatermark.put(table, watermark);
         }
         assertThat(events).as("silver rows").hasSize(producedIds.size());
